@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Two hook sets feed one event stream. User space loads exactly one of
+ * them (the other gets autoload off):
+ *   trampoline set: fexit on copy_namespaces, alloc_pid, ksys_unshare and
+ *                   the setns syscall;
+ *   tracepoint set: tp_btf/task_newtask and raw_tp/sys_exit.
+ * exec and exit are tracepoints in both sets.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "nstrace.h"
+
+#if !defined(__TARGET_ARCH_x86)
+#error "syscall numbers and pt_regs access are written for x86_64"
+#endif
+
+#define NR_UNSHARE 272
+#define NR_SETNS 308
+#define NSFS_MAGIC 0x6e736673
+#define PIDFS_MAGIC 0x50494446
+#define ANON_INODE_FS_MAGIC 0x09041934
+#define PF_KTHREAD 0x00200000
+#define MAX_ERRNO 4095
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* resized by user space before load */
+} events SEC(".maps");
+
+/* Reservations that failed because the ring buffer was full, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} dropped SEC(".maps");
+
+/* Trampoline set: the child copy_namespaces set up, until alloc_pid names it. */
+struct pending_clone {
+	struct task_struct *child;
+	__u64 flags;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct pending_clone);
+} pending_clones SEC(".maps");
+
+static __always_inline void *reserve(__u32 size)
+{
+	void *rec = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!rec) {
+		__u32 zero = 0;
+		__u64 *count = bpf_map_lookup_elem(&dropped, &zero);
+
+		if (count)
+			*count += 1;
+	}
+	return rec;
+}
+
+static __always_inline void read_nspid(struct pid *pid, struct nstrace_header *hdr)
+{
+	unsigned int level = BPF_CORE_READ(pid, level);
+
+	hdr->nspid_levels = 0;
+	for (int i = 0; i < NSTRACE_MAX_PID_LEVELS; i++) {
+		if (i > level)
+			break;
+		bpf_core_read(&hdr->nspid[i], sizeof(hdr->nspid[i]), &pid->numbers[i].nr);
+		hdr->nspid_levels = i + 1;
+	}
+}
+
+static __always_inline __u32 active_pid_ns_inum(struct pid *pid)
+{
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid *upid;
+
+	if (level >= NSTRACE_MAX_PID_LEVELS)
+		return 0;
+	upid = &pid->numbers[level];
+	return BPF_CORE_READ(upid, ns, ns.inum);
+}
+
+static __always_inline void read_ns_set(struct task_struct *task, struct pid *pid,
+					struct nstrace_ns_set *set)
+{
+	struct nsproxy *nsp = BPF_CORE_READ(task, nsproxy);
+
+	set->inum[NSTRACE_NS_USER] = BPF_CORE_READ(task, real_cred, user_ns, ns.inum);
+	set->inum[NSTRACE_NS_PID] = active_pid_ns_inum(pid);
+	if (!nsp)
+		return;
+	set->inum[NSTRACE_NS_MNT] = BPF_CORE_READ(nsp, mnt_ns, ns.inum);
+	set->inum[NSTRACE_NS_UTS] = BPF_CORE_READ(nsp, uts_ns, ns.inum);
+	set->inum[NSTRACE_NS_IPC] = BPF_CORE_READ(nsp, ipc_ns, ns.inum);
+	set->inum[NSTRACE_NS_PID_FOR_CHILDREN] = BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
+	set->inum[NSTRACE_NS_NET] = BPF_CORE_READ(nsp, net_ns, ns.inum);
+	set->inum[NSTRACE_NS_CGROUP] = BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+	/* Time namespaces arrived in 5.6 (769071ac9f20, "ns: Introduce Time Namespace"). */
+	if (bpf_core_field_exists(nsp->time_ns)) {
+		set->inum[NSTRACE_NS_TIME] = BPF_CORE_READ(nsp, time_ns, ns.inum);
+		set->inum[NSTRACE_NS_TIME_FOR_CHILDREN] =
+			BPF_CORE_READ(nsp, time_ns_for_children, ns.inum);
+	}
+}
+
+/* Fills the header for a task whose pid, tgid and parent are already known. */
+static __always_inline void fill_header(struct nstrace_header *hdr, __u32 type, __u32 size,
+					struct task_struct *task, struct pid *pid, __u32 tgid,
+					__u32 tid, __u32 ppid)
+{
+	hdr->time_ns = bpf_ktime_get_ns();
+	hdr->type = type;
+	hdr->size = size;
+	hdr->pid = tgid;
+	hdr->tid = tid;
+	hdr->ppid = ppid;
+	BPF_CORE_READ_STR_INTO(&hdr->comm, task, comm);
+	read_nspid(pid, hdr);
+	read_ns_set(task, pid, &hdr->ns);
+}
+
+static __always_inline void fill_header_of(struct nstrace_header *hdr, __u32 type, __u32 size,
+					   struct task_struct *task)
+{
+	fill_header(hdr, type, size, task, BPF_CORE_READ(task, thread_pid),
+		    BPF_CORE_READ(task, tgid), BPF_CORE_READ(task, pid),
+		    BPF_CORE_READ(task, real_parent, tgid));
+}
+
+static __always_inline int emit_clone(struct task_struct *child, struct pid *pid, __u64 flags,
+				      __u32 tgid, __u32 tid, __u32 ppid)
+{
+	struct task_struct *parent = (struct task_struct *)bpf_get_current_task();
+	struct nstrace_clone_event *e;
+
+	if (BPF_CORE_READ(child, flags) & PF_KTHREAD)
+		return 0;
+	/* Threads that stay in their creator's namespaces are not namespace events. */
+	if ((flags & NSTRACE_CLONE_THREAD) &&
+	    BPF_CORE_READ(child, nsproxy) == BPF_CORE_READ(parent, nsproxy))
+		return 0;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	fill_header(&e->hdr, NSTRACE_EVENT_CLONE, sizeof(*e), child, pid, tgid, tid, ppid);
+	e->flags = flags;
+	e->parent_tid = (__u32)bpf_get_current_pid_tgid();
+	e->pad = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+static __always_inline int emit_unshare(__u64 flags, long ret)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct nstrace_unshare_event *e = reserve(sizeof(*e));
+
+	if (!e)
+		return 0;
+	fill_header_of(&e->hdr, NSTRACE_EVENT_UNSHARE, sizeof(*e), task);
+	e->flags = flags;
+	e->ret = ret;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * setns(fd, 0) and setns(pidfd, mask) switch several namespaces at once, so
+ * the event carries the caller's namespaces after the switch plus what fd
+ * pointed at; user space derives the set entered from both.
+ */
+static __always_inline void read_setns_target(int fd, struct nstrace_setns_event *e)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+	unsigned long magic;
+	struct inode *inode;
+
+	e->target = NSTRACE_SETNS_TARGET_UNKNOWN;
+	e->target_inum = 0;
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return;
+	bpf_core_read(&file, sizeof(file), &fds[fd]);
+	if (!file)
+		return;
+	inode = BPF_CORE_READ(file, f_inode);
+	magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	if (magic == NSFS_MAGIC) {
+		e->target = NSTRACE_SETNS_TARGET_NSFS;
+		e->target_inum = BPF_CORE_READ(inode, i_ino);
+	} else if (magic == PIDFS_MAGIC || magic == ANON_INODE_FS_MAGIC) {
+		/* pidfds live in pidfs since 6.9 (cb12fd8e0dab), on anon_inode before. */
+		e->target = NSTRACE_SETNS_TARGET_PIDFD;
+	}
+}
+
+static __always_inline int emit_setns(int fd, int nstype, long ret)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct nstrace_setns_event *e = reserve(sizeof(*e));
+
+	if (!e)
+		return 0;
+	fill_header_of(&e->hdr, NSTRACE_EVENT_SETNS, sizeof(*e), task);
+	e->ret = ret;
+	e->fd = fd;
+	e->nstype = nstype;
+	read_setns_target(fd, e);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* ---- tracepoint set ---- */
+
+SEC("tp_btf/task_newtask")
+int BPF_PROG(tp_task_newtask, struct task_struct *task, u64 clone_flags)
+{
+	return emit_clone(task, BPF_CORE_READ(task, thread_pid), clone_flags,
+			  BPF_CORE_READ(task, tgid), BPF_CORE_READ(task, pid),
+			  BPF_CORE_READ(task, real_parent, tgid));
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(raw_tp_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = BPF_CORE_READ(regs, orig_ax);
+
+	if (nr == NR_UNSHARE)
+		return emit_unshare(BPF_CORE_READ(regs, di), ret);
+	if (nr == NR_SETNS)
+		return emit_setns((int)BPF_CORE_READ(regs, di), (int)BPF_CORE_READ(regs, si), ret);
+	return 0;
+}
+
+/* ---- trampoline set ---- */
+
+SEC("fexit/copy_namespaces")
+int BPF_PROG(fexit_copy_namespaces, unsigned long flags, struct task_struct *child, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending_clone pending = { .child = child, .flags = flags };
+
+	if (ret)
+		return 0;
+	bpf_map_update_elem(&pending_clones, &tid, &pending, BPF_ANY);
+	return 0;
+}
+
+/* copy_process calls alloc_pid right after copy_namespaces, for the same child. */
+SEC("fexit/alloc_pid")
+int BPF_PROG(fexit_alloc_pid, struct pid_namespace *ns, pid_t *set_tid, size_t set_tid_size,
+	     struct pid *pid)
+{
+	struct task_struct *parent = (struct task_struct *)bpf_get_current_task();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending_clone *pending = bpf_map_lookup_elem(&pending_clones, &tid);
+	struct pending_clone clone;
+	__u32 child_pid, tgid, ppid;
+
+	if (!pending)
+		return 0;
+	clone = *pending;
+	bpf_map_delete_elem(&pending_clones, &tid);
+	if ((unsigned long)pid >= (unsigned long)-MAX_ERRNO)
+		return 0;
+	child_pid = BPF_CORE_READ(pid, numbers[0].nr);
+	tgid = (clone.flags & NSTRACE_CLONE_THREAD) ? BPF_CORE_READ(parent, tgid) : child_pid;
+	ppid = (clone.flags & (NSTRACE_CLONE_THREAD | NSTRACE_CLONE_PARENT))
+		       ? BPF_CORE_READ(parent, real_parent, tgid)
+		       : BPF_CORE_READ(parent, tgid);
+	return emit_clone(clone.child, pid, clone.flags, tgid, child_pid, ppid);
+}
+
+SEC("fexit/ksys_unshare")
+int BPF_PROG(fexit_ksys_unshare, unsigned long flags, int ret)
+{
+	return emit_unshare(flags, ret);
+}
+
+SEC("fexit/__x64_sys_setns")
+int BPF_PROG(fexit_sys_setns, struct pt_regs *regs, long ret)
+{
+	return emit_setns((int)BPF_CORE_READ(regs, di), (int)BPF_CORE_READ(regs, si), ret);
+}
+
+/* ---- both sets ---- */
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tp_sched_process_exec, struct task_struct *task, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	struct nstrace_exec_event *e = reserve(sizeof(*e));
+	unsigned long arg_start, arg_end, len;
+	long n;
+
+	if (!e)
+		return 0;
+	fill_header_of(&e->hdr, NSTRACE_EVENT_EXEC, sizeof(*e), task);
+	e->old_tid = old_pid;
+	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	e->filename_truncated = n == sizeof(e->filename);
+	if (n < 0)
+		e->filename[0] = '\0';
+
+	arg_start = BPF_CORE_READ(task, mm, arg_start);
+	arg_end = BPF_CORE_READ(task, mm, arg_end);
+	len = arg_end > arg_start ? arg_end - arg_start : 0;
+	e->args_truncated = len > NSTRACE_ARGS_LEN;
+	if (len > NSTRACE_ARGS_LEN)
+		len = NSTRACE_ARGS_LEN;
+	if (bpf_probe_read_user(e->args, len, (void *)arg_start))
+		len = 0;
+	e->args_len = len;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+static __always_inline int emit_exit(struct task_struct *task)
+{
+	struct nstrace_exit_event *e;
+	__u32 last;
+
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+		return 0;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	fill_header_of(&e->hdr, NSTRACE_EVENT_EXIT, sizeof(*e), task);
+	e->exit_code = BPF_CORE_READ(task, exit_code);
+	last = e->hdr.nspid_levels - 1;
+	e->reaper = last < NSTRACE_MAX_PID_LEVELS && e->hdr.nspid[last] == 1;
+	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * Recent kernels (6.18 has it) pass group_dead to sched_process_exit and
+ * fire it before signal->live drops; older ones fire it after the
+ * decrement, with the task alone. User space loads the variant that
+ * matches the running kernel's tracepoint prototype in BTF.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tp_sched_process_exit_group_dead, struct task_struct *task, bool group_dead)
+{
+	if (!group_dead)
+		return 0;
+	return emit_exit(task);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tp_sched_process_exit, struct task_struct *task)
+{
+	if (BPF_CORE_READ(task, signal, live.counter))
+		return 0;
+	return emit_exit(task);
+}

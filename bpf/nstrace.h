@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The record format shared by the BPF programs and user space.
+ * Fixed-width fields only: the same bytes are written to --record files
+ * and read back by replay, so any change here is a format change.
+ */
+#ifndef NSTRACE_H
+#define NSTRACE_H
+
+#define NSTRACE_COMM_LEN 16
+/* MAX_PID_NS_LEVEL is 32 nested namespaces, plus the host level. */
+#define NSTRACE_MAX_PID_LEVELS 33
+#define NSTRACE_FILENAME_LEN 256
+#define NSTRACE_ARGS_LEN 2048
+
+/* UAPI clone flags (include/uapi/linux/sched.h): vmlinux.h carries no macros. */
+#define NSTRACE_CLONE_NEWTIME 0x00000080ULL
+#define NSTRACE_CLONE_NEWNS 0x00020000ULL
+#define NSTRACE_CLONE_NEWCGROUP 0x02000000ULL
+#define NSTRACE_CLONE_NEWUTS 0x04000000ULL
+#define NSTRACE_CLONE_NEWIPC 0x08000000ULL
+#define NSTRACE_CLONE_NEWUSER 0x10000000ULL
+#define NSTRACE_CLONE_NEWPID 0x20000000ULL
+#define NSTRACE_CLONE_NEWNET 0x40000000ULL
+#define NSTRACE_CLONE_THREAD 0x00010000ULL
+#define NSTRACE_CLONE_PARENT 0x00008000ULL
+
+/* Order and names follow /proc/PID/ns/. */
+enum nstrace_ns_type {
+	NSTRACE_NS_MNT,
+	NSTRACE_NS_UTS,
+	NSTRACE_NS_IPC,
+	NSTRACE_NS_PID,
+	NSTRACE_NS_PID_FOR_CHILDREN,
+	NSTRACE_NS_NET,
+	NSTRACE_NS_CGROUP,
+	NSTRACE_NS_USER,
+	NSTRACE_NS_TIME,
+	NSTRACE_NS_TIME_FOR_CHILDREN,
+	NSTRACE_NS_TYPE_COUNT,
+};
+
+enum nstrace_event_type {
+	NSTRACE_EVENT_CLONE = 1,
+	NSTRACE_EVENT_UNSHARE,
+	NSTRACE_EVENT_SETNS,
+	NSTRACE_EVENT_EXEC,
+	NSTRACE_EVENT_EXIT,
+	NSTRACE_EVENT_TYPE_MAX = NSTRACE_EVENT_EXIT,
+};
+
+/* An inode of 0 means the kernel has no such namespace (e.g. no CONFIG_TIME_NS). */
+struct nstrace_ns_set {
+	__u32 inum[NSTRACE_NS_TYPE_COUNT];
+};
+
+/*
+ * Every record starts with this header. The subject is the task the event
+ * is about: the new child for clone, the caller for unshare and setns.
+ */
+struct nstrace_header {
+	__u64 time_ns; /* CLOCK_MONOTONIC */
+	__u32 type;
+	__u32 size; /* bytes of the whole record */
+	__u32 pid; /* tgid on the host level */
+	__u32 tid;
+	__u32 ppid;
+	__u32 nspid_levels; /* entries used in nspid */
+	__u32 nspid[NSTRACE_MAX_PID_LEVELS]; /* outermost first */
+	char comm[NSTRACE_COMM_LEN];
+	struct nstrace_ns_set ns; /* the subject's namespaces after the event */
+};
+
+struct nstrace_clone_event {
+	struct nstrace_header hdr;
+	__u64 flags;
+	__u32 parent_tid;
+	__u32 pad;
+};
+
+struct nstrace_unshare_event {
+	struct nstrace_header hdr;
+	__u64 flags;
+	__s64 ret;
+};
+
+enum nstrace_setns_target {
+	NSTRACE_SETNS_TARGET_UNKNOWN,
+	NSTRACE_SETNS_TARGET_NSFS, /* fd of a /proc/PID/ns/ file */
+	NSTRACE_SETNS_TARGET_PIDFD,
+};
+
+struct nstrace_setns_event {
+	struct nstrace_header hdr;
+	__s64 ret;
+	__s32 fd;
+	__s32 nstype;
+	__u32 target; /* enum nstrace_setns_target */
+	__u32 target_inum; /* namespace inode behind fd, for nsfs targets */
+};
+
+struct nstrace_exec_event {
+	struct nstrace_header hdr;
+	__u32 old_tid; /* a non-leader thread's exec takes over the leader's pid */
+	__u16 args_len; /* bytes of NUL-separated argv in args */
+	__u8 args_truncated;
+	__u8 filename_truncated;
+	char filename[NSTRACE_FILENAME_LEN];
+	char args[NSTRACE_ARGS_LEN];
+};
+
+struct nstrace_exit_event {
+	struct nstrace_header hdr;
+	__u32 exit_code; /* wait status as the kernel stores it */
+	__u8 reaper; /* pid 1 of its innermost pid namespace */
+	__u8 pad[3];
+};
+
+#endif /* NSTRACE_H */

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <stdarg.h>
+#include <stdio.h>
+#include "diag.h"
+#include "escape.h"
+
+static bool json_mode;
+static bool verbose_mode;
+
+void diag_set_json(bool json)
+{
+	json_mode = json;
+}
+
+void diag_set_verbose(bool verbose)
+{
+	verbose_mode = verbose;
+}
+
+bool diag_verbose(void)
+{
+	return verbose_mode;
+}
+
+static void emit(const char *level, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	if (json_mode) {
+		fprintf(stderr, "{\"type\":\"%s\",\"message\":", level);
+		escape_json(stderr, msg, n);
+		fputs("}\n", stderr);
+	} else {
+		fputs("nstrace: ", stderr);
+		if (level[0] == 'e')
+			fputs("error: ", stderr);
+		escape_text(stderr, msg, n, 0);
+		fputc('\n', stderr);
+	}
+}
+
+void diag_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("error", fmt, ap);
+	va_end(ap);
+}
+
+void diag_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("info", fmt, ap);
+	va_end(ap);
+}
+
+void diag_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose_mode)
+		return;
+	va_start(ap, fmt);
+	emit("debug", fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <inttypes.h>
+#include <string.h>
+#include "escape.h"
+#include "print.h"
+
+#define MAX_FLAG_NAMES 16
+
+static size_t comm_len(const struct nstrace_header *hdr)
+{
+	return strnlen(hdr->comm, sizeof(hdr->comm));
+}
+
+void print_json_nspid(FILE *out, const struct nstrace_header *hdr)
+{
+	fputc('[', out);
+	for (__u32 i = 0; i < hdr->nspid_levels && i < NSTRACE_MAX_PID_LEVELS; i++)
+		fprintf(out, "%s%u", i ? "," : "", hdr->nspid[i]);
+	fputc(']', out);
+}
+
+const char *format_nspid(const struct nstrace_header *hdr, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (__u32 i = 0; i < hdr->nspid_levels && i < NSTRACE_MAX_PID_LEVELS && used < size; i++)
+		used += snprintf(buf + used, size - used, "%s%u", i ? "/" : "", hdr->nspid[i]);
+	if (!hdr->nspid_levels)
+		snprintf(buf, size, "-");
+	return buf;
+}
+
+void print_json_ns(FILE *out, const struct nstrace_ns_set *ns, nstrace_ns_mask only)
+{
+	bool first = true;
+
+	fputc('{', out);
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
+		if (!ns->inum[t] || !(only & (1u << t)))
+			continue;
+		fprintf(out, "%s\"%s\":%u", first ? "" : ",", nstrace_ns_name(t), ns->inum[t]);
+		first = false;
+	}
+	fputc('}', out);
+}
+
+void print_text_ns(FILE *out, const struct nstrace_ns_set *ns, nstrace_ns_mask only)
+{
+	bool first = true;
+
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
+		if (!ns->inum[t] || !(only & (1u << t)))
+			continue;
+		fprintf(out, "%s%s:%u", first ? "" : ",", nstrace_ns_name(t), ns->inum[t]);
+		first = false;
+	}
+	if (first)
+		fputc('-', out);
+}
+
+void print_json_ns_names(FILE *out, nstrace_ns_mask mask)
+{
+	bool first = true;
+
+	fputc('[', out);
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
+		if (!(mask & (1u << t)))
+			continue;
+		fprintf(out, "%s\"%s\"", first ? "" : ",", nstrace_ns_name(t));
+		first = false;
+	}
+	fputc(']', out);
+}
+
+static void print_json_flags(FILE *out, __u64 flags)
+{
+	const char *names[MAX_FLAG_NAMES];
+	size_t n = nstrace_clone_flag_names(flags, names, MAX_FLAG_NAMES);
+
+	fputc('[', out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s\"%s\"", i ? "," : "", names[i]);
+	fputc(']', out);
+}
+
+static void print_text_flags(FILE *out, __u64 flags)
+{
+	const char *names[MAX_FLAG_NAMES];
+	size_t n = nstrace_clone_flag_names(flags, names, MAX_FLAG_NAMES);
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s%s", i ? "|" : "", names[i]);
+	if (!n)
+		fputc('0', out);
+}
+
+void print_json_argv(FILE *out, const struct nstrace_exec_event *e)
+{
+	size_t pos = 0, len;
+	const char *arg;
+	bool first = true;
+
+	fputc('[', out);
+	while ((arg = nstrace_next_arg(e, &pos, &len))) {
+		if (!first)
+			fputc(',', out);
+		escape_json(out, arg, len);
+		first = false;
+	}
+	fputc(']', out);
+}
+
+void print_text_argv(FILE *out, const struct nstrace_exec_event *e)
+{
+	size_t pos = 0, len;
+	const char *arg;
+	bool first = true;
+
+	while ((arg = nstrace_next_arg(e, &pos, &len))) {
+		if (!first)
+			fputc(' ', out);
+		escape_text(out, arg, len, 1);
+		first = false;
+	}
+	if (e->args_truncated)
+		fputs(" ...", out);
+}
+
+static void print_json_common(FILE *out, const struct nstrace_header *hdr)
+{
+	fprintf(out, "{\"type\":\"%s\",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,\"ppid\":%u,\"comm\":",
+		nstrace_event_name(hdr->type), (uint64_t)hdr->time_ns, hdr->pid, hdr->tid, hdr->ppid);
+	escape_json(out, hdr->comm, comm_len(hdr));
+	fputs(",\"nspid\":", out);
+	print_json_nspid(out, hdr);
+	fputs(",\"ns\":", out);
+	print_json_ns(out, &hdr->ns, NS_MASK_ALL);
+}
+
+static void print_json_event(FILE *out, const union nstrace_event *e)
+{
+	struct nstrace_exit_status st;
+
+	print_json_common(out, &e->hdr);
+	switch (e->hdr.type) {
+	case NSTRACE_EVENT_CLONE:
+		fputs(",\"flags\":", out);
+		print_json_flags(out, e->clone.flags);
+		fprintf(out, ",\"clone_flags\":%" PRIu64 ",\"parent_tid\":%u,\"new_ns\":",
+			(uint64_t)e->clone.flags, e->clone.parent_tid);
+		print_json_ns_names(out, nstrace_new_ns(e));
+		break;
+	case NSTRACE_EVENT_UNSHARE:
+		fputs(",\"flags\":", out);
+		print_json_flags(out, e->unshare.flags);
+		fprintf(out, ",\"ret\":%" PRId64 ",\"new_ns\":", (int64_t)e->unshare.ret);
+		print_json_ns_names(out, nstrace_new_ns(e));
+		break;
+	case NSTRACE_EVENT_SETNS:
+		fprintf(out, ",\"fd\":%d,\"nstype\":%d,\"ret\":%" PRId64 ",\"target\":\"%s\",\"entered\":",
+			e->setns.fd, e->setns.nstype, (int64_t)e->setns.ret,
+			e->setns.target == NSTRACE_SETNS_TARGET_NSFS	  ? "nsfs"
+			: e->setns.target == NSTRACE_SETNS_TARGET_PIDFD ? "pidfd"
+									: "unknown");
+		print_json_ns(out, &e->hdr.ns, nstrace_setns_entered(&e->setns));
+		break;
+	case NSTRACE_EVENT_EXEC:
+		fputs(",\"filename\":", out);
+		escape_json(out, e->exec.filename, strnlen(e->exec.filename, sizeof(e->exec.filename)));
+		fputs(",\"argv\":", out);
+		print_json_argv(out, &e->exec);
+		fprintf(out, ",\"argv_truncated\":%s,\"filename_truncated\":%s,\"old_tid\":%u",
+			e->exec.args_truncated ? "true" : "false",
+			e->exec.filename_truncated ? "true" : "false", e->exec.old_tid);
+		break;
+	case NSTRACE_EVENT_EXIT:
+		st = nstrace_exit_status(e->exit.exit_code);
+		fprintf(out, ",\"exit_code\":%d,\"signal\":%d,\"core_dumped\":%s,\"reaper\":%s", st.code,
+			st.signal, st.core_dumped ? "true" : "false", e->exit.reaper ? "true" : "false");
+		break;
+	}
+	fputs("}\n", out);
+}
+
+static void print_text_event(struct printer *p, const union nstrace_event *e)
+{
+	FILE *out = p->out;
+	struct nstrace_exit_status st;
+	__u64 rel = e->hdr.time_ns >= p->time_base_ns ? e->hdr.time_ns - p->time_base_ns : 0;
+	char nspid[NSTRACE_MAX_PID_LEVELS * 11 + 1];
+	nstrace_ns_mask mask;
+
+	if (!p->header_done) {
+		fprintf(out, "%-12s %-8s %-7s %-7s %-14s %-16s %s\n", "TIME(s)", "EVENT", "PID", "PPID",
+			"NSPID", "COMM", "DETAILS");
+		p->header_done = true;
+	}
+	fprintf(out, "%-12.6f %-8s %-7u %-7u ", rel / 1e9, nstrace_event_name(e->hdr.type), e->hdr.pid,
+		e->hdr.ppid);
+	fprintf(out, "%-14s ", format_nspid(&e->hdr, nspid, sizeof(nspid)));
+	escape_text(out, e->hdr.comm, comm_len(&e->hdr), 0);
+	fprintf(out, "%*s", (int)(17 - (comm_len(&e->hdr) < 16 ? comm_len(&e->hdr) : 16)), "");
+
+	switch (e->hdr.type) {
+	case NSTRACE_EVENT_CLONE:
+	case NSTRACE_EVENT_UNSHARE:
+		fputs("flags=", out);
+		print_text_flags(out, e->hdr.type == NSTRACE_EVENT_CLONE ? e->clone.flags : e->unshare.flags);
+		if (e->hdr.type == NSTRACE_EVENT_UNSHARE)
+			fprintf(out, " ret=%" PRId64, (int64_t)e->unshare.ret);
+		mask = nstrace_new_ns(e);
+		fputs(" new=", out);
+		print_text_ns(out, &e->hdr.ns, mask);
+		break;
+	case NSTRACE_EVENT_SETNS:
+		fprintf(out, "fd=%d nstype=%#x ret=%" PRId64 " entered=", e->setns.fd,
+			(unsigned)e->setns.nstype, (int64_t)e->setns.ret);
+		print_text_ns(out, &e->hdr.ns, nstrace_setns_entered(&e->setns));
+		break;
+	case NSTRACE_EVENT_EXEC:
+		escape_text(out, e->exec.filename, strnlen(e->exec.filename, sizeof(e->exec.filename)), 1);
+		fputs(" argv=", out);
+		print_text_argv(out, &e->exec);
+		break;
+	case NSTRACE_EVENT_EXIT:
+		st = nstrace_exit_status(e->exit.exit_code);
+		if (st.signal)
+			fprintf(out, "signal=%d%s", st.signal, st.core_dumped ? " core" : "");
+		else
+			fprintf(out, "code=%d", st.code);
+		if (e->exit.reaper)
+			fputs(" reaper", out);
+		break;
+	}
+	fputc('\n', out);
+}
+
+void print_event(struct printer *p, const union nstrace_event *e)
+{
+	if (p->json)
+		print_json_event(p->out, e);
+	else
+		print_text_event(p, e);
+}
+
+void print_lost(struct printer *p, __u64 count, __u64 total)
+{
+	if (p->json)
+		fprintf(p->out, "{\"type\":\"lost\",\"count\":%" PRIu64 ",\"total\":%" PRIu64 "}\n",
+			(uint64_t)count, (uint64_t)total);
+	else
+		fprintf(stderr, "nstrace: lost %" PRIu64 " events (ring buffer full), %" PRIu64 " in total\n",
+			(uint64_t)count, (uint64_t)total);
+}

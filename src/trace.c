@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "diag.h"
+#include "trace.h"
+#include "nstrace.skel.h"
+
+#define POLL_TIMEOUT_MS 100
+
+volatile sig_atomic_t trace_stop_requested;
+
+static bool has_cap(const struct __user_cap_data_struct data[2], int cap)
+{
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+const char *trace_missing_privilege(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (syscall(SYS_capget, &hdr, data))
+		return "cannot read this process's capabilities";
+	if (has_cap(data, CAP_SYS_ADMIN))
+		return NULL;
+	if (has_cap(data, CAP_BPF) && has_cap(data, CAP_PERFMON))
+		return NULL;
+	if (has_cap(data, CAP_BPF))
+		return "missing capability CAP_PERFMON (or CAP_SYS_ADMIN): run nstrace as root";
+	if (has_cap(data, CAP_PERFMON))
+		return "missing capability CAP_BPF (or CAP_SYS_ADMIN): run nstrace as root";
+	return "missing capabilities CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): run nstrace as root";
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !diag_verbose())
+		return 0;
+	if (level == LIBBPF_INFO && !diag_verbose())
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static void select_programs(struct nstrace_bpf *obj, const struct hook_choice *hooks)
+{
+	bool fentry = hooks->set == HOOKS_FENTRY;
+
+	bpf_program__set_autoload(obj->progs.fexit_copy_namespaces, fentry);
+	bpf_program__set_autoload(obj->progs.fexit_alloc_pid, fentry);
+	bpf_program__set_autoload(obj->progs.fexit_ksys_unshare, fentry);
+	bpf_program__set_autoload(obj->progs.fexit_sys_setns, fentry);
+	bpf_program__set_autoload(obj->progs.tp_task_newtask, !fentry);
+	bpf_program__set_autoload(obj->progs.raw_tp_sys_exit, !fentry);
+	bpf_program__set_autoload(obj->progs.tp_sched_process_exit_group_dead, hooks->exit_has_group_dead);
+	bpf_program__set_autoload(obj->progs.tp_sched_process_exit, !hooks->exit_has_group_dead);
+}
+
+static __u64 read_dropped(int map_fd)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u64 values[ncpus > 0 ? ncpus : 1], sum = 0;
+	__u32 zero = 0;
+
+	if (ncpus <= 0 || bpf_map_lookup_elem(map_fd, &zero, values))
+		return 0;
+	for (int i = 0; i < ncpus; i++)
+		sum += values[i];
+	return sum;
+}
+
+struct poll_ctx {
+	const struct trace_sink *sink;
+	struct trace_stats *stats;
+	int stop;
+};
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct poll_ctx *pc = ctx;
+	const char *why;
+
+	if (nstrace_event_check(data, size, &why)) {
+		pc->stats->malformed++;
+		diag_debug("dropped a malformed record of %zu bytes: %s", size, why);
+		return 0;
+	}
+	pc->stats->events++;
+	pc->stop = pc->sink->event(pc->sink->ctx, data);
+	/* a negative return ends ring_buffer__poll early */
+	return pc->stop ? -ECANCELED : 0;
+}
+
+static int report_drops(struct poll_ctx *pc, int map_fd)
+{
+	__u64 dropped = read_dropped(map_fd);
+
+	if (dropped <= pc->stats->lost)
+		return 0;
+	__u64 count = dropped - pc->stats->lost;
+	pc->stats->lost = dropped;
+	return pc->sink->lost(pc->sink->ctx, count, dropped);
+}
+
+static unsigned long long elapsed_ms(const struct timespec *from, const struct timespec *to)
+{
+	return (to->tv_sec - from->tv_sec) * 1000ULL + to->tv_nsec / 1000000 - from->tv_nsec / 1000000;
+}
+
+static bool ringbuf_size_valid(unsigned int kb)
+{
+	unsigned long bytes = (unsigned long)kb * 1024;
+
+	return bytes >= (unsigned long)getpagesize() && !(bytes & (bytes - 1));
+}
+
+int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, struct trace_stats *stats)
+{
+	struct poll_ctx pc = { .sink = sink, .stats = stats };
+	struct ring_buffer *rb = NULL;
+	struct nstrace_bpf *obj = NULL;
+	struct hook_choice hooks;
+	struct timespec start, now;
+	const char *missing;
+	int err, dropped_fd;
+
+	memset(stats, 0, sizeof(*stats));
+	missing = trace_missing_privilege();
+	if (missing) {
+		diag_error("%s", missing);
+		return -EPERM;
+	}
+	if (!ringbuf_size_valid(opts->ringbuf_kb)) {
+		diag_error("ring buffer size %u KiB: must be a power of two of at least one page", opts->ringbuf_kb);
+		return -EINVAL;
+	}
+	libbpf_set_print(libbpf_print);
+
+	err = hooks_choose(opts->hooks, &hooks);
+	if (err) {
+		diag_error("cannot use %s hooks: %s", hook_mode_name(opts->hooks), hooks.reason);
+		return err;
+	}
+	diag_info("hooks: %s (%s)", hook_mode_name(hooks.set), hooks.reason);
+
+	obj = nstrace_bpf__open();
+	if (!obj) {
+		err = -errno;
+		diag_error("opening the BPF object: %s", strerror(-err));
+		goto cleanup;
+	}
+	err = bpf_map__set_max_entries(obj->maps.events, opts->ringbuf_kb * 1024);
+	if (err) {
+		diag_error("sizing the ring buffer: %s", strerror(-err));
+		goto cleanup;
+	}
+	select_programs(obj, &hooks);
+
+	err = nstrace_bpf__load(obj);
+	if (err) {
+		diag_error("loading the BPF programs: %s (run with -v for the verifier log)", strerror(-err));
+		goto cleanup;
+	}
+	err = nstrace_bpf__attach(obj);
+	if (err) {
+		diag_error("attaching the BPF programs: %s", strerror(-err));
+		goto cleanup;
+	}
+	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), on_sample, &pc, NULL);
+	if (!rb) {
+		err = -errno;
+		diag_error("creating the ring buffer reader: %s", strerror(-err));
+		goto cleanup;
+	}
+	dropped_fd = bpf_map__fd(obj->maps.dropped);
+
+	err = sink->ready(sink->ctx, &hooks);
+	if (err)
+		goto cleanup;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!trace_stop_requested && !pc.stop) {
+		err = ring_buffer__poll(rb, POLL_TIMEOUT_MS);
+		if (err < 0 && err != -EINTR && err != -ECANCELED) {
+			diag_error("polling the ring buffer: %s", strerror(-err));
+			goto cleanup;
+		}
+		if (report_drops(&pc, dropped_fd) || sink->flush(sink->ctx))
+			pc.stop = 1;
+		if (opts->duration_s) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (elapsed_ms(&start, &now) >= opts->duration_s * 1000ULL)
+				break;
+		}
+	}
+	/* what the kernel wrote before the stop still belongs to the trace */
+	if (!pc.stop)
+		ring_buffer__consume(rb);
+	if (!pc.stop)
+		report_drops(&pc, dropped_fd);
+	err = 0;
+
+cleanup:
+	ring_buffer__free(rb);
+	nstrace_bpf__destroy(obj);
+	return err;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* The live session: open, configure, load, attach, poll. */
+#ifndef NSTRACE_TRACE_H
+#define NSTRACE_TRACE_H
+
+#include <signal.h>
+#include "event.h"
+#include "hooks.h"
+
+struct trace_opts {
+	enum hook_mode hooks;
+	unsigned int ringbuf_kb;
+	unsigned int duration_s; /* 0: until a signal */
+};
+
+struct trace_sink {
+	/* returns non-zero to stop tracing (e.g. the output is gone) */
+	int (*event)(void *ctx, const union nstrace_event *e);
+	int (*lost)(void *ctx, __u64 count, __u64 total);
+	/* called once, after attach and before the first event */
+	int (*ready)(void *ctx, const struct hook_choice *hooks);
+	/* called after each batch of events */
+	int (*flush)(void *ctx);
+	void *ctx;
+};
+
+struct trace_stats {
+	__u64 events;
+	__u64 malformed;
+	__u64 lost;
+};
+
+extern volatile sig_atomic_t trace_stop_requested;
+
+/* Fails with a message already printed; returns 0 after a clean stop. */
+int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, struct trace_stats *stats);
+
+/* One line that says what is missing, or NULL when the process may load BPF. */
+const char *trace_missing_privilege(void);
+
+#endif
