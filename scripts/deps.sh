@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs what building and testing nstrace needs on Debian 12.
+# Usage: scripts/deps.sh [build|test]   (default: build)
+set -eu
+
+build_pkgs="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev"
+# jansson parses nstrace's JSON in the test drivers; the rest are the workloads the tests trace.
+test_pkgs="libjansson-dev util-linux busybox-static runc docker.io valgrind libclang-rt-14-dev"
+
+case "${1:-build}" in
+build) pkgs=$build_pkgs ;;
+test) pkgs="$build_pkgs $test_pkgs" ;;
+*) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "scripts/deps.sh: missing packages:$missing; run as root to install them" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
