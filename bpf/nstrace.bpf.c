@@ -155,8 +155,8 @@ static __always_inline int emit_clone(struct task_struct *child, struct pid *pid
 		return 0;
 	fill_header(&e->hdr, NSTRACE_EVENT_CLONE, sizeof(*e), child, pid, tgid, tid, ppid);
 	e->flags = flags;
-	e->parent_tid = (__u32)bpf_get_current_pid_tgid();
-	e->pad = 0;
+	e->caller_pid = bpf_get_current_pid_tgid() >> 32;
+	e->caller_tid = (__u32)bpf_get_current_pid_tgid();
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

@@ -74,8 +74,8 @@ struct nstrace_header {
 struct nstrace_clone_event {
 	struct nstrace_header hdr;
 	__u64 flags;
-	__u32 parent_tid;
-	__u32 pad;
+	__u32 caller_pid; /* the process that called clone; differs from ppid with CLONE_PARENT */
+	__u32 caller_tid;
 };
 
 struct nstrace_unshare_event {

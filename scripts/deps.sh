@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [build|test]   (default: build)
 set -eu
 
-build_pkgs="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev"
+build_pkgs="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev uthash-dev"
 # jansson parses nstrace's JSON in the test drivers; the rest are the workloads the tests trace.
 test_pkgs="libjansson-dev util-linux busybox-static runc docker.io valgrind libclang-rt-14-dev"
 

@@ -147,8 +147,8 @@ static void print_json_event(FILE *out, const union nstrace_event *e)
 	case NSTRACE_EVENT_CLONE:
 		fputs(",\"flags\":", out);
 		print_json_flags(out, e->clone.flags);
-		fprintf(out, ",\"clone_flags\":%" PRIu64 ",\"parent_tid\":%u,\"new_ns\":",
-			(uint64_t)e->clone.flags, e->clone.parent_tid);
+		fprintf(out, ",\"clone_flags\":%" PRIu64 ",\"caller_pid\":%u,\"caller_tid\":%u,\"new_ns\":",
+			(uint64_t)e->clone.flags, e->clone.caller_pid, e->clone.caller_tid);
 		print_json_ns_names(out, nstrace_new_ns(e));
 		break;
 	case NSTRACE_EVENT_UNSHARE:

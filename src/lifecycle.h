@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The container lifecycle state machine: kernel events and /proc snapshot
+ * entries in, transitions out. Pure: no libbpf, no I/O.
+ */
+#ifndef NSTRACE_LIFECYCLE_H
+#define NSTRACE_LIFECYCLE_H
+
+#include <stdbool.h>
+#include "event.h"
+#include "runtime.h"
+#include "snapshot.h"
+
+#define LC_MAX_EXECS 16 /* exec times kept for the start timeline */
+
+enum lc_state {
+	LC_CREATED, /* pid namespace exists, no pid 1 yet */
+	LC_RUNNING,
+	LC_EXITED, /* pid 1 gone, members being torn down */
+	LC_DESTROYED,
+};
+
+enum lc_origin {
+	LC_BY_CLONE,
+	LC_BY_UNSHARE,
+	LC_EXISTING, /* running before tracing started */
+	LC_UNSEEN, /* its creation was not seen: events were lost */
+};
+
+struct lc_container {
+	__u64 serial; /* unique for the whole run: the key "c<serial>" */
+	__u32 pidns; /* pid namespace inode */
+	__u32 generation; /* how many pid namespaces had this inode before */
+	struct nstrace_ns_set ns;
+	nstrace_ns_mask owned; /* namespaces that are the container's own, not the host's */
+	struct runtime_hint runtime;
+	enum lc_origin origin;
+	enum lc_state state;
+	bool incomplete; /* events were lost while it lived */
+	__u32 creator_pid;
+	char creator_comm[NSTRACE_COMM_LEN];
+	__u32 init_pid;
+	__u32 init_nspid_levels;
+	__u32 init_nspid[NSTRACE_MAX_PID_LEVELS];
+	__u32 members; /* live processes in it or in containers nested in it */
+	__u32 execs;
+	__u32 joins;
+	__u32 exit_code; /* wait status of pid 1 */
+	__u64 created_ns, init_ns, exit_ns, destroyed_ns;
+	__u64 exec_ns[LC_MAX_EXECS];
+	struct lc_container *parent;
+};
+
+enum lc_kind {
+	LC_CREATE,
+	LC_INIT,
+	LC_EXEC,
+	LC_JOIN,
+	LC_EXIT,
+	LC_DESTROY,
+};
+
+struct lc_transition {
+	enum lc_kind kind;
+	__u64 time_ns;
+	const struct lc_container *container;
+	__u32 pid; /* the process it is about */
+	char comm[NSTRACE_COMM_LEN];
+	const struct nstrace_exec_event *exec; /* LC_EXEC */
+	__u32 exec_index; /* LC_EXEC of pid 1: 1, 2, ...; 0 for others */
+	bool joined; /* LC_EXEC by a process that entered with setns */
+	struct nstrace_ns_set entered; /* LC_JOIN: inodes entered (0: not entered) */
+	const __u32 *survivors; /* LC_EXIT: members alive when pid 1 died */
+	__u32 survivor_count;
+};
+
+typedef void (*lc_emit_fn)(void *ctx, const struct lc_transition *t);
+
+struct lifecycle;
+
+struct lifecycle *lifecycle_new(lc_emit_fn emit, void *ctx);
+void lifecycle_free(struct lifecycle *lc);
+
+/* Snapshot entries first, then snapshot_done, then events in order. */
+int lifecycle_snapshot_add(struct lifecycle *lc, const struct snap_process *p);
+int lifecycle_snapshot_done(struct lifecycle *lc);
+int lifecycle_event(struct lifecycle *lc, const union nstrace_event *e);
+/* Events were dropped: every live container is marked incomplete. */
+void lifecycle_lost(struct lifecycle *lc, __u64 count);
+
+/* Containers not yet destroyed, in creation order. */
+void lifecycle_for_each(struct lifecycle *lc, void (*fn)(void *ctx, const struct lc_container *c),
+			void *ctx);
+
+struct lc_counts {
+	__u64 containers;
+	__u64 destroyed;
+	__u64 processes; /* tracked now */
+};
+struct lc_counts lifecycle_counts(const struct lifecycle *lc);
+
+/* Phases of a container's start, from its first namespace to the last exec of pid 1. */
+struct lc_timeline {
+	__u64 total_ns;
+	__u64 to_init_ns; /* creation to pid 1 */
+	__u32 execs; /* phases below that are valid */
+	__u64 to_exec_ns[LC_MAX_EXECS]; /* previous step to this exec of pid 1 */
+};
+/* false when the container's start was not seen whole */
+bool lifecycle_timeline(const struct lc_container *c, struct lc_timeline *t);
+
+#endif

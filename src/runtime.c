@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <string.h>
+#include "runtime.h"
+
+#define MAX_ARGS 64
+#define HEX_ID_LEN 64
+
+static const char *const names[RUNTIME_COUNT] = {
+	[RUNTIME_UNKNOWN] = "unknown",	  [RUNTIME_UNSHARE] = "unshare",
+	[RUNTIME_RUNC] = "runc",	  [RUNTIME_CRUN] = "crun",
+	[RUNTIME_NSPAWN] = "systemd-nspawn", [RUNTIME_LXC] = "lxc",
+	[RUNTIME_CONTAINERD] = "containerd", [RUNTIME_CRIO] = "cri-o",
+	[RUNTIME_PODMAN] = "podman",	  [RUNTIME_DOCKER] = "docker",
+};
+
+const char *runtime_name(enum runtime rt)
+{
+	if ((unsigned)rt >= RUNTIME_COUNT)
+		return names[RUNTIME_UNKNOWN];
+	return names[rt];
+}
+
+struct argv_view {
+	const char *arg[MAX_ARGS];
+	size_t len[MAX_ARGS];
+	size_t count;
+};
+
+static void split_args(const char *args, size_t len, struct argv_view *v)
+{
+	size_t pos = 0;
+
+	v->count = 0;
+	while (pos < len && v->count < MAX_ARGS) {
+		const char *nul = memchr(args + pos, '\0', len - pos);
+		size_t n = nul ? (size_t)(nul - (args + pos)) : len - pos;
+
+		v->arg[v->count] = args + pos;
+		v->len[v->count] = n;
+		v->count++;
+		pos += n + 1;
+	}
+}
+
+static bool arg_is(const struct argv_view *v, size_t i, const char *s)
+{
+	return i < v->count && v->len[i] == strlen(s) && !memcmp(v->arg[i], s, v->len[i]);
+}
+
+static void set_id(struct runtime_hint *hint, const char *s, size_t len)
+{
+	if (len >= RUNTIME_ID_LEN)
+		len = RUNTIME_ID_LEN - 1;
+	memcpy(hint->id, s, len);
+	hint->id[len] = '\0';
+}
+
+/* Value of "-o V", "--opt V" or "--opt=V", for the first alias that is present. */
+static bool option_value(const struct argv_view *v, const char *const *aliases, const char **val,
+			 size_t *len)
+{
+	for (size_t i = 1; i < v->count; i++) {
+		for (const char *const *a = aliases; *a; a++) {
+			size_t n = strlen(*a);
+
+			if (arg_is(v, i, *a) && i + 1 < v->count) {
+				*val = v->arg[i + 1];
+				*len = v->len[i + 1];
+				return true;
+			}
+			if (v->len[i] > n + 1 && !memcmp(v->arg[i], *a, n) && v->arg[i][n] == '=') {
+				*val = v->arg[i] + n + 1;
+				*len = v->len[i] - n - 1;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static void id_from_option(const struct argv_view *v, const char *const *aliases,
+			   struct runtime_hint *hint)
+{
+	const char *val;
+	size_t len;
+
+	if (option_value(v, aliases, &val, &len))
+		set_id(hint, val, len);
+}
+
+static bool contains(const struct argv_view *v, const char *needle)
+{
+	for (size_t i = 0; i < v->count; i++)
+		if (memmem(v->arg[i], v->len[i], needle, strlen(needle)))
+			return true;
+	return false;
+}
+
+/*
+ * runc and crun share a CLI: global options, a command, its options, then
+ * the container ID (create, run, start, kill, delete, state) or the ID
+ * followed by a command (exec).
+ */
+static void oci_runtime_id(const struct argv_view *v, struct runtime_hint *hint)
+{
+	static const char *const with_value[] = {
+		"--root", "--log", "--log-format", "--criu", "--rootless", "--bundle", "-b",
+		"--console-socket", "--pid-file", "--preserve-fds", "--process", "-p", "--cwd",
+		"--env", "-e", "--user", "-u", "--additional-gids", "-g", "--process-label",
+		"--apparmor", "--cap", "-c", "--cgroup", NULL,
+	};
+	size_t i = 1;
+	bool exec = false, seen_command = false;
+
+	for (; i < v->count; i++) {
+		bool takes_value = false;
+
+		if (v->len[i] && v->arg[i][0] == '-') {
+			for (const char *const *o = with_value; *o; o++)
+				if (arg_is(v, i, *o))
+					takes_value = true;
+			i += takes_value;
+			continue;
+		}
+		if (!seen_command) {
+			seen_command = true;
+			exec = arg_is(v, i, "exec");
+			if (arg_is(v, i, "init"))
+				return;
+			continue;
+		}
+		set_id(hint, v->arg[i], v->len[i]);
+		if (exec)
+			return;
+	}
+}
+
+static size_t basename_of(const char *arg, size_t len, const char **base)
+{
+	const char *slash = NULL;
+
+	for (size_t i = 0; i < len; i++)
+		if (arg[i] == '/')
+			slash = arg + i;
+	*base = slash ? slash + 1 : arg;
+	return len - (*base - arg);
+}
+
+static bool base_is(const char *base, size_t len, const char *name)
+{
+	return len == strlen(name) && !memcmp(base, name, len);
+}
+
+static bool base_starts(const char *base, size_t len, const char *prefix)
+{
+	return len >= strlen(prefix) && !memcmp(base, prefix, strlen(prefix));
+}
+
+void runtime_hint_from_argv(const char *args, size_t len, struct runtime_hint *hint)
+{
+	static const char *const shim_id[] = { "-id", "--id", NULL };
+	static const char *const shim_ns[] = { "-namespace", "--namespace", NULL };
+	static const char *const conmon_id[] = { "-c", "--cid", NULL };
+	static const char *const lxc_name[] = { "-n", "--name", NULL };
+	static const char *const nspawn_name[] = { "-M", "--machine", NULL };
+	struct argv_view v;
+	const char *base, *val;
+	size_t blen, vlen;
+
+	memset(hint, 0, sizeof(*hint));
+	split_args(args, len, &v);
+	if (!v.count)
+		return;
+	blen = basename_of(v.arg[0], v.len[0], &base);
+
+	if (base_is(base, blen, "dockerd")) {
+		hint->runtime = RUNTIME_DOCKER;
+	} else if (base_starts(base, blen, "containerd-shim")) {
+		/* docker runs its containers in containerd's "moby" namespace */
+		hint->runtime = RUNTIME_CONTAINERD;
+		if (option_value(&v, shim_ns, &val, &vlen) && vlen == 4 && !memcmp(val, "moby", 4))
+			hint->runtime = RUNTIME_DOCKER;
+		id_from_option(&v, shim_id, hint);
+	} else if (base_is(base, blen, "containerd") || base_is(base, blen, "ctr") ||
+		   base_is(base, blen, "nerdctl")) {
+		hint->runtime = RUNTIME_CONTAINERD;
+	} else if (base_is(base, blen, "conmon")) {
+		/* conmon serves podman and cri-o; podman passes itself as the exit command */
+		hint->runtime = contains(&v, "podman") ? RUNTIME_PODMAN : RUNTIME_CRIO;
+		id_from_option(&v, conmon_id, hint);
+	} else if (base_is(base, blen, "podman")) {
+		hint->runtime = RUNTIME_PODMAN;
+	} else if (base_is(base, blen, "crio")) {
+		hint->runtime = RUNTIME_CRIO;
+	} else if (base_starts(base, blen, "lxc-")) {
+		hint->runtime = RUNTIME_LXC;
+		id_from_option(&v, lxc_name, hint);
+	} else if (base_is(base, blen, "systemd-nspawn")) {
+		hint->runtime = RUNTIME_NSPAWN;
+		id_from_option(&v, nspawn_name, hint);
+	} else if (base_is(base, blen, "runc") || base_starts(base, blen, "runc:[")) {
+		hint->runtime = RUNTIME_RUNC;
+		oci_runtime_id(&v, hint);
+	} else if (base_is(base, blen, "crun")) {
+		hint->runtime = RUNTIME_CRUN;
+		oci_runtime_id(&v, hint);
+	} else if (base_is(base, blen, "unshare")) {
+		hint->runtime = RUNTIME_UNSHARE;
+	}
+}
+
+static bool is_hex_id(const char *s, size_t len)
+{
+	if (len != HEX_ID_LEN)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* "<prefix><64 hex><suffix>" as one whole path component. */
+static bool match_component(const char *comp, size_t len, const char *prefix, const char *suffix,
+			    struct runtime_hint *hint, enum runtime rt)
+{
+	size_t p = strlen(prefix), s = strlen(suffix);
+
+	if (len != p + HEX_ID_LEN + s || memcmp(comp, prefix, p) || memcmp(comp + p + HEX_ID_LEN, suffix, s))
+		return false;
+	if (!is_hex_id(comp + p, HEX_ID_LEN))
+		return false;
+	hint->runtime = rt;
+	set_id(hint, comp + p, HEX_ID_LEN);
+	return true;
+}
+
+/* "<prefix><name>" with a non-empty name, as one path component. */
+static bool match_named(const char *comp, size_t len, const char *prefix, const char *suffix,
+			struct runtime_hint *hint, enum runtime rt)
+{
+	size_t p = strlen(prefix), s = strlen(suffix);
+
+	if (len <= p + s || memcmp(comp, prefix, p) || memcmp(comp + len - s, suffix, s))
+		return false;
+	hint->runtime = rt;
+	set_id(hint, comp + p, len - p - s);
+	return true;
+}
+
+static bool match_path(const char *path, size_t len, struct runtime_hint *hint)
+{
+	const char *prev = NULL;
+	size_t prev_len = 0, pos = 0;
+
+	while (pos < len) {
+		const char *slash = memchr(path + pos, '/', len - pos);
+		size_t n = slash ? (size_t)(slash - (path + pos)) : len - pos;
+		const char *c = path + pos;
+
+		if (n && (match_component(c, n, "docker-", ".scope", hint, RUNTIME_DOCKER) ||
+			  match_component(c, n, "cri-containerd-", ".scope", hint, RUNTIME_CONTAINERD) ||
+			  match_component(c, n, "crio-", ".scope", hint, RUNTIME_CRIO) ||
+			  match_component(c, n, "libpod-", ".scope", hint, RUNTIME_PODMAN) ||
+			  match_named(c, n, "lxc.payload.", "", hint, RUNTIME_LXC) ||
+			  match_named(c, n, "systemd-nspawn@", ".service", hint, RUNTIME_NSPAWN)))
+			return true;
+		if (n && prev && is_hex_id(c, n)) {
+			if (prev_len == 6 && !memcmp(prev, "docker", 6))
+				return match_component(c, n, "", "", hint, RUNTIME_DOCKER);
+			if (prev_len == 6 && !memcmp(prev, "libpod", 6))
+				return match_component(c, n, "", "", hint, RUNTIME_PODMAN);
+		}
+		if (n && prev && prev_len == 3 && !memcmp(prev, "lxc", 3))
+			return match_named(c, n, "", "", hint, RUNTIME_LXC);
+		prev = c;
+		prev_len = n;
+		pos += n + 1;
+	}
+	return false;
+}
+
+bool runtime_hint_from_cgroup(const char *text, size_t len, struct runtime_hint *hint)
+{
+	size_t pos = 0;
+
+	memset(hint, 0, sizeof(*hint));
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		const char *line = text + pos;
+		/* "hierarchy-ID:controllers:path"; the path may itself hold colons */
+		const char *c1 = memchr(line, ':', n);
+		const char *c2 = c1 ? memchr(c1 + 1, ':', n - (c1 + 1 - line)) : NULL;
+
+		if (c2 && match_path(c2 + 1, n - (c2 + 1 - line), hint))
+			return true;
+		pos += n + 1;
+	}
+	memset(hint, 0, sizeof(*hint));
+	return false;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Which container runtime a process belongs to, and the container ID it
+ * names, read from its argv or its cgroup path. Pure: no I/O.
+ */
+#ifndef NSTRACE_RUNTIME_H
+#define NSTRACE_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Ordered by how much they tell: a docker lineage also holds containerd and runc. */
+enum runtime {
+	RUNTIME_UNKNOWN,
+	RUNTIME_UNSHARE,
+	RUNTIME_RUNC,
+	RUNTIME_CRUN,
+	RUNTIME_NSPAWN,
+	RUNTIME_LXC,
+	RUNTIME_CONTAINERD,
+	RUNTIME_CRIO,
+	RUNTIME_PODMAN,
+	RUNTIME_DOCKER,
+	RUNTIME_COUNT,
+};
+
+#define RUNTIME_ID_LEN 72
+
+struct runtime_hint {
+	enum runtime runtime;
+	char id[RUNTIME_ID_LEN]; /* "" when the process names no container */
+};
+
+const char *runtime_name(enum runtime rt);
+
+/* argv as the kernel keeps it: NUL-separated, the last one maybe unterminated. */
+void runtime_hint_from_argv(const char *args, size_t len, struct runtime_hint *hint);
+
+/* /proc/PID/cgroup text; false when no path names a known runtime's container. */
+bool runtime_hint_from_cgroup(const char *text, size_t len, struct runtime_hint *hint);
+
+#endif

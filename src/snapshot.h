@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * One process as /proc showed it when tracing started. Fixed-width, so a
+ * snapshot is written to --record files and replayed byte for byte.
+ */
+#ifndef NSTRACE_SNAPSHOT_H
+#define NSTRACE_SNAPSHOT_H
+
+#include <linux/types.h>
+#include "nstrace.h"
+
+#define SNAP_CMDLINE_LEN 512
+#define SNAP_CGROUP_LEN 1024
+
+struct snap_process {
+	__u32 pid;
+	__u32 ppid;
+	__u32 nspid_levels;
+	__u32 nspid[NSTRACE_MAX_PID_LEVELS];
+	char comm[NSTRACE_COMM_LEN];
+	struct nstrace_ns_set ns;
+	__u16 cmdline_len;
+	__u16 cgroup_len;
+	char cmdline[SNAP_CMDLINE_LEN]; /* NUL-separated argv, maybe cut */
+	char cgroup[SNAP_CGROUP_LEN]; /* /proc/PID/cgroup text, maybe cut */
+};
+
+#endif
