@@ -14,8 +14,9 @@ override CFLAGS += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Ibpf -Isrc -I$(OUTPUT) 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall -Werror
 
 # Pure code: no libbpf, no I/O beyond the FILE it is handed. Unit-tested unprivileged.
-CORE_SRCS := src/event.c src/escape.c src/print.c src/diag.c
-LIVE_SRCS := src/hooks.c src/trace.c
+CORE_SRCS := src/event.c src/escape.c src/print.c src/diag.c src/runtime.c src/procparse.c \
+	src/lifecycle.c src/lcprint.c src/record.c src/session.c
+LIVE_SRCS := src/hooks.c src/trace.c src/procfs.c src/cli.c src/cmd_replay.c src/cmd_ps.c
 MAIN_SRC := src/nstrace.c
 
 CORE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(CORE_SRCS))

@@ -81,9 +81,12 @@ struct lifecycle;
 struct lifecycle *lifecycle_new(lc_emit_fn emit, void *ctx);
 void lifecycle_free(struct lifecycle *lc);
 
-/* Snapshot entries first, then snapshot_done, then events in order. */
+/*
+ * Snapshot entries first, then snapshot_done with the time the /proc scan
+ * began (events before it are already in the snapshot), then events in order.
+ */
 int lifecycle_snapshot_add(struct lifecycle *lc, const struct snap_process *p);
-int lifecycle_snapshot_done(struct lifecycle *lc);
+int lifecycle_snapshot_done(struct lifecycle *lc, __u64 started_ns);
 int lifecycle_event(struct lifecycle *lc, const union nstrace_event *e);
 /* Events were dropped: every live container is marked incomplete. */
 void lifecycle_lost(struct lifecycle *lc, __u64 count);

@@ -11,22 +11,22 @@ static size_t comm_len(const struct nstrace_header *hdr)
 	return strnlen(hdr->comm, sizeof(hdr->comm));
 }
 
-void print_json_nspid(FILE *out, const struct nstrace_header *hdr)
+void print_json_nspid(FILE *out, const __u32 *nspid, __u32 levels)
 {
 	fputc('[', out);
-	for (__u32 i = 0; i < hdr->nspid_levels && i < NSTRACE_MAX_PID_LEVELS; i++)
-		fprintf(out, "%s%u", i ? "," : "", hdr->nspid[i]);
+	for (__u32 i = 0; i < levels && i < NSTRACE_MAX_PID_LEVELS; i++)
+		fprintf(out, "%s%u", i ? "," : "", nspid[i]);
 	fputc(']', out);
 }
 
-const char *format_nspid(const struct nstrace_header *hdr, char *buf, size_t size)
+const char *format_nspid(const __u32 *nspid, __u32 levels, char *buf, size_t size)
 {
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (__u32 i = 0; i < hdr->nspid_levels && i < NSTRACE_MAX_PID_LEVELS && used < size; i++)
-		used += snprintf(buf + used, size - used, "%s%u", i ? "/" : "", hdr->nspid[i]);
-	if (!hdr->nspid_levels)
+	for (__u32 i = 0; i < levels && i < NSTRACE_MAX_PID_LEVELS && used < size; i++)
+		used += snprintf(buf + used, size - used, "%s%u", i ? "/" : "", nspid[i]);
+	if (!levels)
 		snprintf(buf, size, "-");
 	return buf;
 }
@@ -133,7 +133,7 @@ static void print_json_common(FILE *out, const struct nstrace_header *hdr)
 		nstrace_event_name(hdr->type), (uint64_t)hdr->time_ns, hdr->pid, hdr->tid, hdr->ppid);
 	escape_json(out, hdr->comm, comm_len(hdr));
 	fputs(",\"nspid\":", out);
-	print_json_nspid(out, hdr);
+	print_json_nspid(out, hdr->nspid, hdr->nspid_levels);
 	fputs(",\"ns\":", out);
 	print_json_ns(out, &hdr->ns, NS_MASK_ALL);
 }
@@ -188,7 +188,7 @@ static void print_text_event(struct printer *p, const union nstrace_event *e)
 	FILE *out = p->out;
 	struct nstrace_exit_status st;
 	__u64 rel = e->hdr.time_ns >= p->time_base_ns ? e->hdr.time_ns - p->time_base_ns : 0;
-	char nspid[NSTRACE_MAX_PID_LEVELS * 11 + 1];
+	char nspid[NSPID_TEXT_LEN];
 	nstrace_ns_mask mask;
 
 	if (!p->header_done) {
@@ -198,7 +198,7 @@ static void print_text_event(struct printer *p, const union nstrace_event *e)
 	}
 	fprintf(out, "%-12.6f %-8s %-7u %-7u ", rel / 1e9, nstrace_event_name(e->hdr.type), e->hdr.pid,
 		e->hdr.ppid);
-	fprintf(out, "%-14s ", format_nspid(&e->hdr, nspid, sizeof(nspid)));
+	fprintf(out, "%-14s ", format_nspid(e->hdr.nspid, e->hdr.nspid_levels, nspid, sizeof(nspid)));
 	escape_text(out, e->hdr.comm, comm_len(&e->hdr), 0);
 	fprintf(out, "%*s", (int)(17 - (comm_len(&e->hdr) < 16 ? comm_len(&e->hdr) : 16)), "");
 

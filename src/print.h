@@ -19,15 +19,17 @@ void print_event(struct printer *p, const union nstrace_event *e);
 void print_lost(struct printer *p, __u64 count, __u64 total);
 
 /* Helpers shared with the lifecycle printers. */
-void print_json_nspid(FILE *out, const struct nstrace_header *hdr);
+void print_json_nspid(FILE *out, const __u32 *nspid, __u32 levels);
 void print_json_ns(FILE *out, const struct nstrace_ns_set *ns, nstrace_ns_mask only);
 void print_json_ns_names(FILE *out, nstrace_ns_mask mask);
 /* "4312/1": the pid vector, outermost first; "-" when empty */
-const char *format_nspid(const struct nstrace_header *hdr, char *buf, size_t size);
+const char *format_nspid(const __u32 *nspid, __u32 levels, char *buf, size_t size);
 void print_text_ns(FILE *out, const struct nstrace_ns_set *ns, nstrace_ns_mask only);
 void print_json_argv(FILE *out, const struct nstrace_exec_event *e);
 void print_text_argv(FILE *out, const struct nstrace_exec_event *e);
 
+/* room for "4294967295/" on every level */
+#define NSPID_TEXT_LEN (NSTRACE_MAX_PID_LEVELS * 11 + 1)
 #define NS_MASK_ALL ((1u << NSTRACE_NS_TYPE_COUNT) - 1)
 
 #endif

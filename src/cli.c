@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "diag.h"
+#include "nstrace.h"
+
+enum {
+	OPT_COMM = 0x200,
+};
+
+static const struct argp_option options[] = {
+	{ "events", 'e', NULL, 0, "Print every raw event besides the lifecycle", 0 },
+	{ "json", 'j', NULL, 0, "Print JSON Lines instead of text", 0 },
+	{ "pid", 'p', "PID", 0, "Raw events of this process or its children only", 0 },
+	{ "comm", OPT_COMM, "NAME", 0, "Raw events whose command name is NAME only", 0 },
+	{ "output", 'o', "FILE", 0, "Write the output to FILE instead of stdout", 0 },
+	{},
+};
+
+int parse_uint(const char *arg, unsigned long max, unsigned long *value)
+{
+	char *end;
+
+	if (arg[0] < '0' || arg[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	*value = strtoul(arg, &end, 10);
+	if (errno || *end || *value > max)
+		return -EINVAL;
+	return 0;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	struct output_cli *cli = state->input;
+	unsigned long value;
+
+	switch (key) {
+	case 'e':
+		cli->session.events = true;
+		break;
+	case 'j':
+		cli->session.json = true;
+		diag_set_json(true);
+		break;
+	case 'p':
+		if (parse_uint(arg, INT_MAX, &value) || !value)
+			argp_error(state, "-p takes a process id, not '%s'", arg);
+		cli->session.filter_pid = value;
+		break;
+	case OPT_COMM:
+		if (!arg[0] || strlen(arg) >= NSTRACE_COMM_LEN)
+			argp_error(state, "--comm takes a name of 1 to %d bytes", NSTRACE_COMM_LEN - 1);
+		cli->session.filter_comm = arg;
+		break;
+	case 'o':
+		cli->output_path = arg;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp output_argp = { options, parse_arg, NULL, NULL, NULL, NULL, NULL };
+
+FILE *output_file_open(const char *path, const char *what)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		diag_error("cannot open %s %s: %s", what, path, strerror(errno));
+	return f;
+}
+
+int output_file_close(FILE *f, const char *path)
+{
+	if (fclose(f)) {
+		diag_error("writing %s: %s", path, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+bool output_open(struct output_cli *cli)
+{
+	cli->session.out = stdout;
+	if (cli->output_path)
+		cli->session.out = output_file_open(cli->output_path, "output file");
+	return cli->session.out != NULL;
+}
+
+int output_close(struct output_cli *cli)
+{
+	if (!cli->session.out || cli->session.out == stdout)
+		return 0;
+	return output_file_close(cli->session.out, cli->output_path);
+}

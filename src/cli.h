@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* Options shared by the commands that print a trace: live and replay. */
+#ifndef NSTRACE_CLI_H
+#define NSTRACE_CLI_H
+
+#include <argp.h>
+#include "session.h"
+
+struct output_cli {
+	struct session_opts session;
+	const char *output_path;
+};
+
+/* An argp child; its input is a struct output_cli. */
+extern const struct argp output_argp;
+
+/* Strict decimal in [0, max]; -EINVAL otherwise. */
+int parse_uint(const char *arg, unsigned long max, unsigned long *value);
+
+/* Opens the -o file (or keeps stdout); false after printing why. */
+bool output_open(struct output_cli *cli);
+/* Closes what output_open opened; -EIO after printing why. */
+int output_close(struct output_cli *cli);
+FILE *output_file_open(const char *path, const char *what);
+int output_file_close(FILE *f, const char *path);
+
+#endif

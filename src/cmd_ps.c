@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* nstrace ps: the containers running now, from /proc alone. */
+#include <errno.h>
+#include <string.h>
+#include "cli.h"
+#include "commands.h"
+#include "diag.h"
+#include "lcprint.h"
+#include "lifecycle.h"
+#include "procfs.h"
+
+struct ps_args {
+	bool json;
+	const char *proc_root;
+};
+
+static const struct argp_option options[] = {
+	{ "json", 'j', NULL, 0, "Print JSON Lines instead of a table", 0 },
+	{ "proc", 'P', "DIR", 0, "Read processes from DIR instead of /proc", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	struct ps_args *args = state->input;
+
+	switch (key) {
+	case 'j':
+		args->json = true;
+		break;
+	case 'P':
+		args->proc_root = arg;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* ps prints containers as they stand, not transitions */
+static void ignore_transition(void *ctx, const struct lc_transition *t)
+{
+	(void)ctx;
+	(void)t;
+}
+
+static int add_process(void *ctx, const struct snap_process *p)
+{
+	int err = lifecycle_snapshot_add(ctx, p);
+
+	return err == -ENOMEM ? err : 0;
+}
+
+static void print_one(void *ctx, const struct lc_container *c)
+{
+	print_container(ctx, c);
+}
+
+int cmd_ps(int argc, char **argv)
+{
+	static const struct argp argp = {
+		options, parse_arg, NULL, "List the containers running now: every pid namespace but the host's.",
+		NULL, NULL, NULL,
+	};
+	struct ps_args args = { .proc_root = "/proc" };
+	struct printer printer = { .out = stdout };
+	struct lifecycle *lc;
+	int err;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &args))
+		return 2;
+	diag_set_json(args.json);
+	printer.json = args.json;
+	lc = lifecycle_new(ignore_transition, NULL);
+	if (!lc) {
+		diag_error("out of memory");
+		return 1;
+	}
+	err = procfs_scan(args.proc_root, add_process, lc);
+	if (!err)
+		err = lifecycle_snapshot_done(lc, 0);
+	if (err) {
+		diag_error("reading %s: %s", args.proc_root, strerror(-err));
+		lifecycle_free(lc);
+		return 1;
+	}
+	print_container_header(&printer);
+	lifecycle_for_each(lc, print_one, &printer);
+	lifecycle_free(lc);
+	if (fflush(stdout) == EOF) {
+		diag_error("writing the output: %s", strerror(errno));
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* The subcommands; each takes argv from its own name on and returns the exit status. */
+#ifndef NSTRACE_COMMANDS_H
+#define NSTRACE_COMMANDS_H
+
+int cmd_replay(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+
+#endif

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* Printers for lifecycle transitions and container summaries: plain and JSON. */
+#ifndef NSTRACE_LCPRINT_H
+#define NSTRACE_LCPRINT_H
+
+#include "lifecycle.h"
+#include "print.h"
+
+void print_transition(struct printer *p, const struct lc_transition *t);
+/* One container as it stands: for the closing summary and for `nstrace ps`. */
+void print_container(struct printer *p, const struct lc_container *c);
+void print_container_header(struct printer *p);
+
+#endif

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "event.h"
+#include "procfs.h"
+#include "procparse.h"
+
+#define STATUS_MAX 8192
+
+/* Reads at most size bytes; -errno on failure. */
+static ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	size_t used = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while (used < size) {
+		ssize_t n = read(fd, buf + used, size - used);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (!n)
+			break;
+		used += n;
+	}
+	close(fd);
+	return used;
+}
+
+static void read_ns(const char *dir, struct snap_process *p)
+{
+	char path[PATH_MAX + 32], target[64];
+
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%s/ns/%s", dir, nstrace_ns_name(t));
+		n = readlink(path, target, sizeof(target));
+		p->ns.inum[t] = n > 0 && (size_t)n < sizeof(target) ? parse_ns_link(target, n) : 0;
+	}
+}
+
+int procfs_read_process(const char *proc_root, int pid, struct snap_process *p)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16], status[STATUS_MAX];
+	ssize_t n;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(dir, sizeof(dir), "%s/%d", proc_root, pid);
+	snprintf(path, sizeof(path), "%s/status", dir);
+	n = read_file(path, status, sizeof(status));
+	if (n < 0)
+		return n == -ESRCH ? -ENOENT : (int)n;
+	if (parse_status(status, n, p))
+		return -EINVAL;
+	p->pid = pid;
+
+	snprintf(path, sizeof(path), "%s/cmdline", dir);
+	n = read_file(path, p->cmdline, sizeof(p->cmdline));
+	p->cmdline_len = n > 0 ? n : 0;
+	snprintf(path, sizeof(path), "%s/cgroup", dir);
+	n = read_file(path, p->cgroup, sizeof(p->cgroup));
+	p->cgroup_len = n > 0 ? n : 0;
+	read_ns(dir, p);
+	/* gone while we read: its links and files may belong to nobody */
+	if (access(dir, F_OK))
+		return -ENOENT;
+	return 0;
+}
+
+static int pid_of(const char *name)
+{
+	char *end;
+	long pid;
+
+	if (name[0] < '1' || name[0] > '9')
+		return -1;
+	pid = strtol(name, &end, 10);
+	return *end || pid > INT_MAX ? -1 : (int)pid;
+}
+
+static int compare_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+int procfs_scan(const char *proc_root, procfs_fn fn, void *ctx)
+{
+	DIR *dir = opendir(proc_root);
+	struct snap_process *p = NULL;
+	int *pids = NULL, err = 0;
+	size_t count = 0, cap = 0;
+	struct dirent *de;
+
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		int pid = pid_of(de->d_name);
+
+		if (pid < 0)
+			continue;
+		if (count == cap) {
+			int *grown = realloc(pids, (cap ? cap * 2 : 256) * sizeof(*pids));
+
+			if (!grown) {
+				err = -ENOMEM;
+				goto out;
+			}
+			pids = grown;
+			cap = cap ? cap * 2 : 256;
+		}
+		pids[count++] = pid;
+	}
+	qsort(pids, count, sizeof(*pids), compare_int);
+	p = malloc(sizeof(*p));
+	if (!p) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < count; i++) {
+		/* kthreadd and its children are kernel threads: nothing to trace */
+		if (procfs_read_process(proc_root, pids[i], p) || p->pid == 2 || p->ppid == 2)
+			continue;
+		err = fn(ctx, p);
+		if (err)
+			break;
+	}
+out:
+	free(p);
+	free(pids);
+	closedir(dir);
+	return err;
+}

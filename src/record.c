@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "event.h"
+#include "record.h"
+#include "snapshot.h"
+
+struct file_header {
+	char magic[8];
+	__u32 version;
+	__u32 reserved;
+};
+
+struct frame {
+	__u32 kind;
+	__u32 len;
+};
+
+int record_write_header(FILE *f)
+{
+	struct file_header h = { .version = RECORD_VERSION };
+
+	memcpy(h.magic, RECORD_MAGIC, sizeof(RECORD_MAGIC));
+	return fwrite(&h, sizeof(h), 1, f) == 1 ? 0 : -EIO;
+}
+
+int record_write(FILE *f, __u32 kind, const void *data, __u32 len)
+{
+	struct frame fr = { .kind = kind, .len = len };
+
+	if (fwrite(&fr, sizeof(fr), 1, f) != 1 || fwrite(data, 1, len, f) != len)
+		return -EIO;
+	return 0;
+}
+
+int record_reader_init(struct record_reader *r, FILE *f, char *msg, size_t msg_size)
+{
+	struct file_header h;
+
+	memset(r, 0, sizeof(*r));
+	r->f = f;
+	if (fread(&h, sizeof(h), 1, f) != 1) {
+		snprintf(msg, msg_size, "not an nstrace recording: shorter than its %zu-byte header", sizeof(h));
+		return -EINVAL;
+	}
+	if (memcmp(h.magic, RECORD_MAGIC, sizeof(RECORD_MAGIC))) {
+		snprintf(msg, msg_size, "not an nstrace recording: bad magic at offset 0");
+		return -EINVAL;
+	}
+	if (h.version != RECORD_VERSION) {
+		snprintf(msg, msg_size, "recording format version %u, this nstrace reads %u", h.version,
+			 RECORD_VERSION);
+		return -EINVAL;
+	}
+	r->offset = sizeof(h);
+	return 0;
+}
+
+/* Whether a payload is well-formed for its kind; why says what is not. */
+static bool length_ok(__u32 kind, __u32 len, const void *data, const char **why)
+{
+	switch (kind) {
+	case RECORD_EVENT:
+		return !nstrace_event_check(data, len, why);
+	case RECORD_LOST:
+		*why = "loss record of the wrong size";
+		return len == sizeof(struct record_lost);
+	case RECORD_SNAPSHOT:
+		*why = "snapshot record of the wrong size";
+		return len == sizeof(struct snap_process);
+	case RECORD_SNAPSHOT_DONE:
+		*why = "snapshot end record of the wrong size";
+		return len == sizeof(struct record_snapshot_done);
+	}
+	*why = "unknown record kind";
+	return false;
+}
+
+static __u32 max_payload(void)
+{
+	__u32 max = sizeof(struct snap_process);
+
+	for (__u32 t = 1; t <= NSTRACE_EVENT_TYPE_MAX; t++)
+		if (nstrace_event_size(t) > max)
+			max = nstrace_event_size(t);
+	return max;
+}
+
+int record_read(struct record_reader *r, __u32 *kind, const void **data, __u32 *len, char *msg,
+		size_t msg_size)
+{
+	struct frame fr;
+	size_t n = fread(&fr, 1, sizeof(fr), r->f);
+	const char *why = NULL;
+
+	if (n == 0 && feof(r->f))
+		return 0;
+	if (n != sizeof(fr)) {
+		snprintf(msg, msg_size, "truncated record header at offset %llu", (unsigned long long)r->offset);
+		return -EINVAL;
+	}
+	if (fr.len > max_payload()) {
+		snprintf(msg, msg_size, "record of %u bytes at offset %llu is larger than any record", fr.len,
+			 (unsigned long long)r->offset);
+		return -EINVAL;
+	}
+	if (!r->buf) {
+		r->cap = max_payload();
+		r->buf = malloc(r->cap);
+		if (!r->buf)
+			return -ENOMEM;
+	}
+	if (fread(r->buf, 1, fr.len, r->f) != fr.len) {
+		snprintf(msg, msg_size, "truncated record at offset %llu: expected %u bytes",
+			 (unsigned long long)r->offset, fr.len);
+		return -EINVAL;
+	}
+	if (!length_ok(fr.kind, fr.len, r->buf, &why)) {
+		snprintf(msg, msg_size, "bad record at offset %llu: %s", (unsigned long long)r->offset, why);
+		return -EINVAL;
+	}
+	r->offset += sizeof(fr) + fr.len;
+	*kind = fr.kind;
+	*data = r->buf;
+	*len = fr.len;
+	return 1;
+}
+
+void record_reader_release(struct record_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+}
