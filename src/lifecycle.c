@@ -29,6 +29,8 @@ struct lc_process {
 	/* the container it or its parent joined; its next exec is reported */
 	__u64 joined;
 	bool joined_exec_pending;
+	/* a pid namespace it unshared and has not forked pid 1 into yet */
+	__u64 unborn;
 	UT_hash_handle hh;
 };
 
@@ -444,7 +446,7 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 		/* a fork runs its parent's argv until it execs */
 		child->hint = caller->hint;
 		child->joined = caller->joined;
-		child->joined_exec_pending = caller->joined != 0;
+		child->joined_exec_pending = caller->joined_exec_pending;
 	}
 	c = container_of(lc, hdr);
 	child->container = c;
@@ -480,6 +482,7 @@ static int handle_unshare(struct lifecycle *lc, const struct nstrace_unshare_eve
 	if (!c)
 		return -ENOMEM;
 	set_creator(c, p);
+	p->unborn = c->serial;
 	container_view(&c->ns, &hdr->ns);
 	lineage_runtime(lc, p, &c->runtime);
 	emit_simple(lc, LC_CREATE, c, hdr->time_ns, p->pid, p->comm);
@@ -589,8 +592,7 @@ static int handle_exit(struct lifecycle *lc, const struct nstrace_exit_event *e)
 {
 	const struct nstrace_header *hdr = &e->hdr;
 	struct lc_process *p = subject(lc, hdr);
-	struct lc_container *c;
-	struct lc_node *n, *next;
+	struct lc_container *c, *unborn;
 	int err = 0;
 
 	if (!p)
@@ -609,11 +611,9 @@ static int handle_exit(struct lifecycle *lc, const struct nstrace_exit_event *e)
 		emit(lc, &t, c, hdr->time_ns);
 	}
 	/* a pid namespace whose creator dies before forking its pid 1 dies with it */
-	for (n = lc->head; n; n = next) {
-		next = n->next;
-		if (n->c.state == LC_CREATED && n->c.creator_pid == p->pid && n->c.origin == LC_BY_UNSHARE)
-			destroy(lc, &n->c, hdr->time_ns);
-	}
+	unborn = find_by_serial(lc, p->unborn);
+	if (unborn && unborn->state == LC_CREATED)
+		destroy(lc, unborn, hdr->time_ns);
 	count_member(c, -1);
 	forget_process(lc, p);
 	check_destroy(lc, c, hdr->time_ns);
