@@ -7,6 +7,9 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz
+# The tests parse nstrace's JSON with jansson.
+JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
+JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 
 WARNINGS := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
@@ -51,8 +54,8 @@ nstrace: $(MAIN_OBJ) $(LIVE_OBJS) $(CORE_OBJS)
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
 
-$(OUTPUT)/tests/%: tests/unit/%.c tests/unit/testing.h $(CORE_OBJS) | $(OUTPUT)/tests
-	$(CC) $(CFLAGS) -Itests/unit $< $(CORE_OBJS) -o $@
+$(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_OBJS) | $(OUTPUT)/tests
+	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -Itests/unit $< $(CORE_OBJS) $(JANSSON_LIBS) -o $@
 
 test-unit: $(UNIT_TESTS)
 	tests/run-unit.sh $(UNIT_TESTS)

@@ -27,6 +27,13 @@ static const char *subtest_name;
 		printf("%s: %s\n", subtest_ok ? "PASS" : "FAIL", subtest_name);            \
 	} while (0)
 
+/* A subtest that cannot run here: counted, never silently dropped. */
+#define SKIP(name, why)                                                                    \
+	do {                                                                               \
+		test_skipped++;                                                            \
+		printf("SKIP: %s (%s)\n", (name), (why));                               \
+	} while (0)
+
 #define FAIL_AT(fmt, ...)                                                                  \
 	do {                                                                               \
 		subtest_ok = false;                                                        \
