@@ -29,7 +29,7 @@ HEADERS := $(wildcard src/*.h) bpf/nstrace.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all clean vmlinux test test-unit test-integration test-sanitize check deps
+.PHONY: all clean vmlinux test test-unit test-integration test-sanitize check deps nstrace-it-static
 .DELETE_ON_ERROR:
 
 all: nstrace
@@ -57,11 +57,24 @@ vmlinux:
 $(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_OBJS) | $(OUTPUT)/tests
 	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -Itests/unit $< $(CORE_OBJS) $(JANSSON_LIBS) -o $@
 
+# The integration driver; the static one goes into guests next to busybox.
+IT_SRC := tests/integration/nstrace-it.c
+IT_DEPS := $(IT_SRC) tests/unit/testing.h tests/unit/json_check.h bpf/nstrace.h | $(OUTPUT)/tests
+
+$(OUTPUT)/tests/nstrace-it: $(IT_DEPS)
+	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -Itests/unit -pthread $< $(JANSSON_LIBS) -o $@
+
+$(OUTPUT)/tests/nstrace-it-static: $(IT_DEPS)
+	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -Itests/unit -pthread -static $< \
+		$(shell pkg-config --libs --static jansson 2>/dev/null || echo -ljansson) -o $@
+
+nstrace-it-static: $(OUTPUT)/tests/nstrace-it-static
+
 test-unit: $(UNIT_TESTS)
 	tests/run-unit.sh $(UNIT_TESTS)
 
-test-integration: nstrace
-	tests/integration/run.sh
+test-integration: nstrace $(OUTPUT)/tests/nstrace-it
+	tests/integration/run.sh ./nstrace $(OUTPUT)/tests/nstrace-it
 
 test: test-unit test-integration
 
