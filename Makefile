@@ -27,12 +27,18 @@ LIVE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIVE_SRCS))
 MAIN_OBJ := $(patsubst src/%.c,$(OUTPUT)/%.o,$(MAIN_SRC))
 HEADERS := $(wildcard src/*.h) bpf/nstrace.h
 
+# The sanitizer build links its own binary inside its output directory.
+NSTRACE_BIN ?= nstrace
+SAN_OUTPUT := build-san
+SAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all clean vmlinux test test-unit test-integration test-sanitize check deps nstrace-it-static
 .DELETE_ON_ERROR:
 
-all: nstrace
+all: $(NSTRACE_BIN)
 
 $(OUTPUT) $(OUTPUT)/tests:
 	mkdir -p $@
@@ -48,7 +54,7 @@ $(OUTPUT)/%.o: src/%.c $(HEADERS) | $(OUTPUT)
 
 $(LIVE_OBJS) $(MAIN_OBJ): $(OUTPUT)/nstrace.skel.h
 
-nstrace: $(MAIN_OBJ) $(LIVE_OBJS) $(CORE_OBJS)
+$(NSTRACE_BIN): $(MAIN_OBJ) $(LIVE_OBJS) $(CORE_OBJS)
 	$(CC) $(CFLAGS) $^ $(LIBBPF_LIBS) -o $@
 
 vmlinux:
@@ -73,10 +79,15 @@ nstrace-it-static: $(OUTPUT)/tests/nstrace-it-static
 test-unit: $(UNIT_TESTS)
 	tests/run-unit.sh $(UNIT_TESTS)
 
-test-integration: nstrace $(OUTPUT)/tests/nstrace-it
-	tests/integration/run.sh ./nstrace $(OUTPUT)/tests/nstrace-it
+test-integration: $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it
+	tests/integration/run.sh $(abspath $(NSTRACE_BIN)) $(OUTPUT)/tests/nstrace-it
 
 test: test-unit test-integration
 
+# Everything again under ASan and UBSan, kept apart from the normal build.
+test-sanitize:
+	$(SAN_ENV) $(MAKE) OUTPUT=$(SAN_OUTPUT) NSTRACE_BIN=$(SAN_OUTPUT)/nstrace CFLAGS="$(SAN_CFLAGS)" \
+		test-unit test-integration
+
 clean:
-	rm -rf $(OUTPUT) nstrace
+	rm -rf $(OUTPUT) $(SAN_OUTPUT) nstrace
