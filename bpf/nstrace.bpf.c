@@ -304,14 +304,20 @@ int BPF_PROG(tp_sched_process_exec, struct task_struct *task, pid_t old_pid,
 {
 	struct nstrace_exec_event *e = reserve(sizeof(*e));
 	unsigned long arg_start, arg_end, len;
+	const char *filename;
+	char next = 0;
 	long n;
 
 	if (!e)
 		return 0;
 	fill_header_of(&e->hdr, NSTRACE_EVENT_EXEC, sizeof(*e), task);
 	e->old_tid = old_pid;
-	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
-	e->filename_truncated = n == sizeof(e->filename);
+	filename = BPF_CORE_READ(bprm, filename);
+	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
+	/* a full buffer holds a name of exactly its size too: cut only if more follows */
+	if (n == sizeof(e->filename))
+		bpf_probe_read_kernel(&next, 1, filename + sizeof(e->filename) - 1);
+	e->filename_truncated = next != 0;
 	if (n < 0)
 		e->filename[0] = '\0';
 
