@@ -76,18 +76,22 @@ $(OUTPUT)/tests/nstrace-it-static: $(IT_DEPS)
 
 nstrace-it-static: $(OUTPUT)/tests/nstrace-it-static
 
+RUN_UNIT := tests/run-unit.sh $(UNIT_TESTS)
+RUN_INTEGRATION := tests/integration/run.sh $(abspath $(NSTRACE_BIN)) $(OUTPUT)/tests/nstrace-it
+
 test-unit: $(UNIT_TESTS)
-	tests/run-unit.sh $(UNIT_TESTS)
+	$(RUN_UNIT)
 
 test-integration: $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it
-	tests/integration/run.sh $(abspath $(NSTRACE_BIN)) $(OUTPUT)/tests/nstrace-it
+	$(RUN_INTEGRATION)
 
-test: test-unit test-integration
+# Builds in parallel, runs one part after the other, and runs both even if the first fails.
+test: $(UNIT_TESTS) $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it
+	status=0; $(RUN_UNIT) || status=1; $(RUN_INTEGRATION) || status=1; exit $$status
 
 # Everything again under ASan and UBSan, kept apart from the normal build.
 test-sanitize:
-	$(SAN_ENV) $(MAKE) OUTPUT=$(SAN_OUTPUT) NSTRACE_BIN=$(SAN_OUTPUT)/nstrace CFLAGS="$(SAN_CFLAGS)" \
-		test-unit test-integration
+	$(SAN_ENV) $(MAKE) OUTPUT=$(SAN_OUTPUT) NSTRACE_BIN=$(SAN_OUTPUT)/nstrace CFLAGS="$(SAN_CFLAGS)" test
 
 clean:
 	rm -rf $(OUTPUT) $(SAN_OUTPUT) nstrace
