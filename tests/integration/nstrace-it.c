@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -24,11 +25,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/sched.h>
+#include <linux/types.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "testing.h"
 #include "json_check.h"
+#include "nstrace.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NOBODY 65534
@@ -278,6 +281,18 @@ static int release_and_wait(struct held *h)
 {
 	release(h);
 	return finish(h->pid, WORK_TIMEOUT_MS);
+}
+
+/* Runs fn in a forked child to its end: its status, or -1 if it never ran. */
+static int run_child(int (*fn)(void *), void *arg, pid_t *pid)
+{
+	struct held h;
+
+	*pid = 0;
+	if (hold(&h, HOLD_FORK, 0, fn, arg))
+		return -1;
+	*pid = h.pid;
+	return release_and_wait(&h);
 }
 
 /* ---- /proc, read while the processes run ---- */
@@ -667,8 +682,22 @@ struct ns_child {
 	int status;
 };
 
+struct exec_probe {
+	char path[NSTRACE_FILENAME_LEN + 1];
+	pid_t pid;
+	int status;
+};
+
+struct execs {
+	const char *error;
+	char dir[32];
+	struct exec_probe fit, cut, long_args;
+	char long_arg[NSTRACE_ARGS_LEN + 1];
+};
+
 struct scenarios {
 	struct snapshot self;
+	struct execs execs;
 	struct container c;
 	pid_t bad_setns;
 	int bad_setns_fd;
@@ -697,15 +726,11 @@ static void join_container(struct container *c)
 	char pidbuf[16];
 	const char *argv[] = { "nsenter", "-t", pidbuf, "-m", "-u", "-i", "-n", "-p", "true", NULL };
 	const struct spawn_io io = { .in = -1, .out = -1, .err = -1 };
-	struct held h;
 
 	snprintf(pidbuf, sizeof(pidbuf), "%d", c->init.pid);
 	c->nsenter = spawn(argv, &io);
 	c->nsenter_status = c->nsenter > 0 ? finish(c->nsenter, WORK_TIMEOUT_MS) : -1;
-	if (hold(&h, HOLD_FORK, 0, setns_by_pidfd, &c->init.pid))
-		return;
-	c->pidfd_setns = h.pid;
-	c->pidfd_setns_status = release_and_wait(&h);
+	c->pidfd_setns_status = run_child(setns_by_pidfd, &c->init.pid, &c->pidfd_setns);
 }
 
 /* Reads a line the container echoed back, proving cat is running. */
@@ -791,17 +816,80 @@ static int setns_dev_null(void *arg)
 
 static void run_bad_setns(struct scenarios *s)
 {
-	struct held h;
-
 	s->bad_setns_fd = open("/dev/null", O_RDONLY);
 	s->bad_setns_status = -1;
 	if (s->bad_setns_fd < 0)
 		return;
-	if (!hold(&h, HOLD_FORK, 0, setns_dev_null, &s->bad_setns_fd)) {
-		s->bad_setns = h.pid;
-		s->bad_setns_status = release_and_wait(&h);
-	}
+	s->bad_setns_status = run_child(setns_dev_null, &s->bad_setns_fd, &s->bad_setns);
 	close(s->bad_setns_fd);
+}
+
+/* The first executable name in $PATH, as execvp would find it. */
+static int find_in_path(const char *name, char *buf, size_t size)
+{
+	const char *path = getenv("PATH");
+	char *dirs, *dir, *save = NULL;
+	int err = -ENOENT;
+
+	dirs = strdup(path ? path : "/bin:/usr/bin");
+	for (dir = strtok_r(dirs, ":", &save); dir && err; dir = strtok_r(NULL, ":", &save))
+		if ((size_t)snprintf(buf, size, "%s/%s", dir, name) < size && !access(buf, X_OK))
+			err = 0;
+	free(dirs);
+	return err;
+}
+
+static int exec_path(void *arg)
+{
+	execl(arg, "true", (char *)NULL);
+	return 127;
+}
+
+static int exec_long_arg(void *arg)
+{
+	execlp("true", "true", (const char *)arg, (char *)NULL);
+	return 127;
+}
+
+/* A link to true whose whole path is len bytes, in dir. */
+static int long_link(const char *dir, const char *target, size_t len, char *path)
+{
+	size_t n = strlen(dir);
+
+	if (n + 2 > len)
+		return -EINVAL;
+	memcpy(path, dir, n);
+	path[n] = '/';
+	memset(path + n + 1, 'x', len - n - 1);
+	path[len] = '\0';
+	return symlink(target, path) ? -errno : 0;
+}
+
+/*
+ * Names and argv at the edges of their buffers: a path that fits exactly,
+ * one a byte too long, and an argument longer than the argv buffer.
+ */
+static void run_execs(struct execs *x)
+{
+	char target[PATH_MAX];
+
+	memset(x->long_arg, 'a', sizeof(x->long_arg) - 1);
+	snprintf(x->dir, sizeof(x->dir), "/tmp/nstrace-it.XXXXXX");
+	if (find_in_path("true", target, sizeof(target)) || !mkdtemp(x->dir)) {
+		x->error = "no true in $PATH, or no directory in /tmp";
+		return;
+	}
+	if (long_link(x->dir, target, NSTRACE_FILENAME_LEN - 1, x->fit.path) ||
+	    long_link(x->dir, target, NSTRACE_FILENAME_LEN, x->cut.path)) {
+		x->error = "cannot make the long links";
+	} else {
+		x->fit.status = run_child(exec_path, x->fit.path, &x->fit.pid);
+		x->cut.status = run_child(exec_path, x->cut.path, &x->cut.pid);
+		x->long_args.status = run_child(exec_long_arg, x->long_arg, &x->long_args.pid);
+	}
+	unlink(x->fit.path);
+	unlink(x->cut.path);
+	rmdir(x->dir);
 }
 
 static void run_ns_child(enum hold_how how, __u64 flags, struct ns_child *c)
@@ -841,6 +929,7 @@ static void run_scenarios(struct scenarios *s)
 	run_ns_child(HOLD_CLONE, CLONE_NEWUTS | CLONE_NEWIPC, &s->uts_ipc);
 	run_ns_child(HOLD_CLONE3, CLONE_NEWPID, &s->newpid);
 	run_threads(s);
+	run_execs(&s->execs);
 }
 
 /* ---- checks on one traced run ---- */
@@ -1160,6 +1249,44 @@ static void check_threads(const struct run *r)
 	}
 }
 
+static void check_exec_edges(const struct run *r)
+{
+	const struct execs *x = &r->s.execs;
+	char cut[NSTRACE_FILENAME_LEN];
+	const json_t *e, *arg;
+	size_t arg_len = NSTRACE_ARGS_LEN - sizeof("true");
+
+	if (x->error) {
+		FAIL_AT("%s", x->error);
+		return;
+	}
+	expect_exit(x->fit.status, 0, "exec of a 255-byte path");
+	expect_exit(x->cut.status, 0, "exec of a 256-byte path");
+	expect_exit(x->long_args.status, 0, "exec with a long argument");
+	e = require_event(r->t.records, "exec", "pid", x->fit.pid, "255-byte path");
+	if (e) {
+		json_expect_str(e, "filename", x->fit.path, "a path that fills the buffer exactly");
+		json_expect_bool(e, "filename_truncated", false, "a path that fills the buffer exactly");
+	}
+	e = require_event(r->t.records, "exec", "pid", x->cut.pid, "256-byte path");
+	if (e) {
+		memcpy(cut, x->cut.path, sizeof(cut) - 1);
+		cut[sizeof(cut) - 1] = '\0';
+		json_expect_str(e, "filename", cut, "a path one byte too long");
+		json_expect_bool(e, "filename_truncated", true, "a path one byte too long");
+	}
+	e = require_event(r->t.records, "exec", "pid", x->long_args.pid, "long argument");
+	if (!e)
+		return;
+	json_expect_bool(e, "argv_truncated", true, "an argv past the buffer");
+	arg = json_array_get(json_object_get(e, "argv"), 1);
+	ASSERT_EQ(json_array_size(json_object_get(e, "argv")), 2, "argv entries");
+	ASSERT_STREQ(json_string_value(json_array_get(json_object_get(e, "argv"), 0)), "true", "argv[0]");
+	/* the buffer ends inside the argument: what is left of it after "true\0" */
+	ASSERT_EQ(json_string_length(arg), arg_len, "the cut argument's length");
+	ASSERT_TRUE(!strncmp(json_string_value(arg) ?: "", x->long_arg, arg_len), "the cut argument's bytes");
+}
+
 struct check {
 	const char *name;
 	void (*fn)(const struct run *r);
@@ -1181,6 +1308,7 @@ static const struct check main_checks[] = {
 	{ "clone: CLONE_NEWUTS|CLONE_NEWIPC", check_clone_uts_ipc },
 	{ "clone3: CLONE_NEWPID", check_clone3_newpid },
 	{ "threads: no clone events", check_threads },
+	{ "exec: names and argv at the edges of their buffers", check_exec_edges },
 };
 
 static void print_stderr_of(const struct tracer *t)
