@@ -79,14 +79,17 @@ static void json_clone(void)
 	json_t *o;
 
 	e.clone.flags = NSTRACE_CLONE_NEWPID | NSTRACE_CLONE_NEWUTS | 0x11;
-	e.clone.parent_tid = 4300;
+	/* CLONE_PARENT: the caller is not the parent */
+	e.clone.caller_pid = 4299;
+	e.clone.caller_tid = 4301;
 	o = print_json(&e);
 	if (!o)
 		return;
 	expect_common(o, "clone", "clone");
 	json_expect_strings(o, "flags", flags, ARRAY_SIZE(flags), "clone");
 	json_expect_int(o, "clone_flags", (long long)e.clone.flags, "clone");
-	json_expect_int(o, "parent_tid", 4300, "clone");
+	json_expect_int(o, "caller_pid", 4299, "clone");
+	json_expect_int(o, "caller_tid", 4301, "clone");
 	json_expect_strings(o, "new_ns", new_ns, ARRAY_SIZE(new_ns), "clone");
 	json_decref(o);
 }
@@ -333,13 +336,17 @@ static void nspid_formats(void)
 {
 	union nstrace_event e = container_record(NSTRACE_EVENT_EXIT);
 	static const __u32 deep[] = { 4000000000u, 4000000000u, 4000000000u };
-	char buf[NSTRACE_MAX_PID_LEVELS * 11 + 1], small[8];
+	char buf[NSPID_TEXT_LEN], small[8];
+	__u32 full[NSTRACE_MAX_PID_LEVELS];
 
-	ASSERT_STREQ(format_nspid(&e.hdr, buf, sizeof(buf)), "4312/1", "two levels");
-	e.hdr.nspid_levels = 0;
-	ASSERT_STREQ(format_nspid(&e.hdr, buf, sizeof(buf)), "-", "no levels");
-	set_task(&e.hdr, 1, 0, "x", deep, 3);
-	ASSERT_STREQ(format_nspid(&e.hdr, small, sizeof(small)), "4000000", "cut to the buffer");
+	ASSERT_STREQ(format_nspid(e.hdr.nspid, 2, buf, sizeof(buf)), "4312/1", "two levels");
+	ASSERT_STREQ(format_nspid(e.hdr.nspid, 0, buf, sizeof(buf)), "-", "no levels");
+	ASSERT_STREQ(format_nspid(deep, 3, small, sizeof(small)), "4000000", "cut to the buffer");
+	/* the deepest nesting with the widest pids fits the advertised size */
+	for (int i = 0; i < NSTRACE_MAX_PID_LEVELS; i++)
+		full[i] = 4294967295u;
+	format_nspid(full, NSTRACE_MAX_PID_LEVELS, buf, sizeof(buf));
+	ASSERT_EQ(strlen(buf), NSTRACE_MAX_PID_LEVELS * 11 - 1, "33 levels of 10 digits");
 }
 
 int main(void)
