@@ -725,6 +725,8 @@ struct execs {
 struct scenarios {
 	struct snapshot self;
 	struct execs execs;
+	pid_t bad_unshare, killed;
+	int bad_unshare_status, killed_status;
 	struct container c;
 	pid_t bad_setns;
 	int bad_setns_fd;
@@ -851,6 +853,22 @@ static void run_bad_setns(struct scenarios *s)
 	close(s->bad_setns_fd);
 }
 
+/* Bits outside the namespace and sharing flags make unshare fail with EINVAL. */
+#define UNSHARE_BAD_FLAG 0x1
+
+static int unshare_bad_flag(void *arg)
+{
+	(void)arg;
+	return unshare(CLONE_NEWUTS | UNSHARE_BAD_FLAG) == -1 && errno == EINVAL ? 0 : 1;
+}
+
+static int die_by_sigkill(void *arg)
+{
+	(void)arg;
+	raise(SIGKILL);
+	return 1;
+}
+
 /* The first executable name in $PATH, as execvp would find it. */
 static int find_in_path(const char *name, char *buf, size_t size)
 {
@@ -953,6 +971,8 @@ static void run_scenarios(struct scenarios *s)
 	take_snapshot(getpid(), &s->self);
 	run_container(&s->c);
 	run_bad_setns(s);
+	s->bad_unshare_status = run_child(unshare_bad_flag, NULL, &s->bad_unshare);
+	s->killed_status = run_child(die_by_sigkill, NULL, &s->killed);
 	run_ns_child(HOLD_CLONE, CLONE_NEWUTS | CLONE_NEWIPC, &s->uts_ipc);
 	run_ns_child(HOLD_CLONE3, CLONE_NEWPID, &s->newpid);
 	run_threads(s);
@@ -1219,6 +1239,37 @@ static void check_bad_setns(const struct run *r)
 	ASSERT_TRUE(json_is_object(entered) && !json_object_size(entered), "a failed setns enters nothing");
 }
 
+static void check_bad_unshare(const struct run *r)
+{
+	static const char *const flags[] = { "NEWUTS" };
+	const json_t *e;
+
+	expect_exit(r->s.bad_unshare_status, 0, "unshare with an invalid flag fails with EINVAL");
+	e = require_event(r->t.records, "unshare", "pid", r->s.bad_unshare, "failed unshare");
+	if (!e)
+		return;
+	json_expect_int(e, "ret", -EINVAL, "failed unshare");
+	json_expect_strings(e, "flags", flags, ARRAY_SIZE(flags), "failed unshare");
+	json_expect_strings(e, "new_ns", NULL, 0, "a failed unshare creates nothing");
+	expect_ns_equal(e, "ns", &r->s.self, "a failed unshare leaves the namespaces");
+}
+
+static void check_killed(const struct run *r)
+{
+	const json_t *e;
+
+	if (!ASSERT_TRUE(WIFSIGNALED(r->s.killed_status) && WTERMSIG(r->s.killed_status) == SIGKILL,
+			 "the child died of SIGKILL"))
+		return;
+	e = require_event(r->t.records, "exit", "pid", r->s.killed, "death by SIGKILL");
+	if (!e)
+		return;
+	json_expect_int(e, "signal", SIGKILL, "death by SIGKILL");
+	json_expect_int(e, "exit_code", 0, "death by SIGKILL");
+	json_expect_bool(e, "core_dumped", false, "death by SIGKILL");
+	json_expect_bool(e, "reaper", false, "death by SIGKILL");
+}
+
 /* flags and new_ns as names; the namespaces in new_ns differ from the driver's, the rest not. */
 static void check_ns_clone(const struct run *r, const struct ns_child *c, const char *const *flags,
 			   size_t nflags, const char *const *new_ns, size_t nnew, const char *what)
@@ -1335,6 +1386,8 @@ static const struct check main_checks[] = {
 	{ "nsenter: the command is forked into the pid namespace", check_nsenter_child },
 	{ "setns: pidfd with a mask", check_pidfd_setns },
 	{ "setns: failure enters nothing", check_bad_setns },
+	{ "unshare: failure creates nothing", check_bad_unshare },
+	{ "exit: death by a signal", check_killed },
 	{ "clone: CLONE_NEWUTS|CLONE_NEWIPC", check_clone_uts_ipc },
 	{ "clone3: CLONE_NEWPID", check_clone3_newpid },
 	{ "threads: no clone events", check_threads },
