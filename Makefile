@@ -15,18 +15,18 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall -
 
 # Pure code: no libbpf, no I/O beyond the FILE it is handed. Unit-tested unprivileged.
 CORE_SRCS := src/event.c src/escape.c src/print.c src/diag.c src/runtime.c src/procparse.c \
-	src/lifecycle.c src/lcprint.c src/record.c src/session.c
-LIVE_SRCS := src/hooks.c src/trace.c src/procfs.c src/cli.c src/cmd_replay.c src/cmd_ps.c
+	src/lifecycle.c src/lcprint.c src/record.c src/session.c src/histogram.c src/profile_report.c
+LIVE_SRCS := src/hooks.c src/trace.c src/procfs.c src/cli.c src/cmd_replay.c src/cmd_ps.c src/profile.c
 MAIN_SRC := src/nstrace.c
 
 CORE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(CORE_SRCS))
 LIVE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIVE_SRCS))
 MAIN_OBJ := $(patsubst src/%.c,$(OUTPUT)/%.o,$(MAIN_SRC))
-HEADERS := $(wildcard src/*.h) bpf/nstrace.h
+HEADERS := $(wildcard src/*.h) bpf/nstrace.h bpf/profile.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all clean vmlinux test test-unit test-integration test-sanitize check deps
+.PHONY: all clean vmlinux test test-unit test-integration test-profile test-sanitize check deps
 .DELETE_ON_ERROR:
 
 all: nstrace
@@ -43,7 +43,14 @@ $(OUTPUT)/nstrace.skel.h: $(OUTPUT)/nstrace.bpf.o
 $(OUTPUT)/%.o: src/%.c $(HEADERS) | $(OUTPUT)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(LIVE_OBJS) $(MAIN_OBJ): $(OUTPUT)/nstrace.skel.h
+# The profiler's atomic maximum is a compare-and-swap: BPF ISA v3 (kernel 5.12).
+$(OUTPUT)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h bpf/nstrace.h vmlinux/vmlinux.h | $(OUTPUT)
+	$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
+
+$(OUTPUT)/profile.skel.h: $(OUTPUT)/profile.bpf.o
+	$(BPFTOOL) gen skeleton $< name profile_bpf > $@
+
+$(LIVE_OBJS) $(MAIN_OBJ): $(OUTPUT)/nstrace.skel.h $(OUTPUT)/profile.skel.h
 
 nstrace: $(MAIN_OBJ) $(LIVE_OBJS) $(CORE_OBJS)
 	$(CC) $(CFLAGS) $^ $(LIBBPF_LIBS) -o $@
@@ -59,6 +66,12 @@ test-unit: $(UNIT_TESTS)
 
 test-integration: nstrace
 	tests/integration/run.sh
+
+$(OUTPUT)/tests/profile-test: tests/integration/profile-test.c | $(OUTPUT)/tests
+	$(CC) $(CFLAGS) $< -ljansson -o $@
+
+test-profile: nstrace $(OUTPUT)/tests/profile-test
+	$(OUTPUT)/tests/profile-test ./nstrace
 
 test: test-unit test-integration
 
