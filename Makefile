@@ -67,8 +67,8 @@ test-unit: $(UNIT_TESTS)
 test-integration: nstrace
 	tests/integration/run.sh
 
-$(OUTPUT)/tests/profile-test: tests/integration/profile-test.c | $(OUTPUT)/tests
-	$(CC) $(CFLAGS) $< -ljansson -o $@
+$(OUTPUT)/tests/profile-test: tests/integration/profile-test.c tests/unit/testing.h | $(OUTPUT)/tests
+	$(CC) $(CFLAGS) -Itests/unit $< -ljansson -o $@
 
 test-profile: nstrace $(OUTPUT)/tests/profile-test
 	$(OUTPUT)/tests/profile-test ./nstrace
