@@ -18,14 +18,14 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall -
 
 # Pure code: no libbpf, no I/O beyond the FILE it is handed. Unit-tested unprivileged.
 CORE_SRCS := src/event.c src/escape.c src/print.c src/diag.c src/runtime.c src/procparse.c \
-	src/lifecycle.c src/lcprint.c src/record.c src/session.c
-LIVE_SRCS := src/hooks.c src/trace.c src/procfs.c src/cli.c src/cmd_replay.c src/cmd_ps.c
+	src/lifecycle.c src/lcprint.c src/record.c src/session.c src/histogram.c src/profile_report.c
+LIVE_SRCS := src/hooks.c src/trace.c src/procfs.c src/cli.c src/cmd_replay.c src/cmd_ps.c src/profile.c
 MAIN_SRC := src/nstrace.c
 
 CORE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(CORE_SRCS))
 LIVE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIVE_SRCS))
 MAIN_OBJ := $(patsubst src/%.c,$(OUTPUT)/%.o,$(MAIN_SRC))
-HEADERS := $(wildcard src/*.h) bpf/nstrace.h
+HEADERS := $(wildcard src/*.h) $(wildcard bpf/*.h)
 
 # The sanitizer build links its own binary inside its output directory.
 NSTRACE_BIN ?= nstrace
@@ -35,7 +35,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_err
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all clean vmlinux test test-unit test-integration test-sanitize check deps nstrace-it-static
+.PHONY: all clean vmlinux test test-unit test-integration test-profile test-sanitize check deps nstrace-it-static
 .DELETE_ON_ERROR:
 
 all: $(NSTRACE_BIN)
@@ -43,7 +43,7 @@ all: $(NSTRACE_BIN)
 $(OUTPUT) $(OUTPUT)/tests:
 	mkdir -p $@
 
-$(OUTPUT)/nstrace.bpf.o: bpf/nstrace.bpf.c bpf/nstrace.h vmlinux/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/nstrace.bpf.o: bpf/nstrace.bpf.c bpf/nstrace.h bpf/syscalls.bpf.h vmlinux/vmlinux.h | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUTPUT)/nstrace.skel.h: $(OUTPUT)/nstrace.bpf.o
@@ -52,7 +52,14 @@ $(OUTPUT)/nstrace.skel.h: $(OUTPUT)/nstrace.bpf.o
 $(OUTPUT)/%.o: src/%.c $(HEADERS) | $(OUTPUT)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(LIVE_OBJS) $(MAIN_OBJ): $(OUTPUT)/nstrace.skel.h
+# The profiler's atomic maximum is a compare-and-swap: BPF ISA v3 (kernel 5.12).
+$(OUTPUT)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h bpf/nstrace.h bpf/syscalls.bpf.h vmlinux/vmlinux.h | $(OUTPUT)
+	$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
+
+$(OUTPUT)/profile.skel.h: $(OUTPUT)/profile.bpf.o
+	$(BPFTOOL) gen skeleton $< name profile_bpf > $@
+
+$(LIVE_OBJS) $(MAIN_OBJ): $(OUTPUT)/nstrace.skel.h $(OUTPUT)/profile.skel.h
 
 $(NSTRACE_BIN): $(MAIN_OBJ) $(LIVE_OBJS) $(CORE_OBJS)
 	$(CC) $(CFLAGS) $^ $(LIBBPF_LIBS) -o $@
@@ -85,9 +92,18 @@ test-unit: $(UNIT_TESTS)
 test-integration: $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it
 	$(RUN_INTEGRATION)
 
-# Builds in parallel, runs one part after the other, and runs both even if the first fails.
-test: $(UNIT_TESTS) $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it
-	status=0; $(RUN_UNIT) || status=1; $(RUN_INTEGRATION) || status=1; exit $$status
+$(OUTPUT)/tests/profile-test: tests/integration/profile-test.c tests/unit/testing.h | $(OUTPUT)/tests
+	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -Itests/unit $< $(JANSSON_LIBS) -o $@
+
+RUN_PROFILE := tests/run-tests.sh profile $(OUTPUT)/tests/profile-test $(abspath $(NSTRACE_BIN))
+
+test-profile: $(NSTRACE_BIN) $(OUTPUT)/tests/profile-test
+	$(RUN_PROFILE)
+
+# Builds in parallel, runs one part after the other, and runs them all even if one fails.
+test: $(UNIT_TESTS) $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it $(OUTPUT)/tests/profile-test
+	status=0; $(RUN_UNIT) || status=1; $(RUN_INTEGRATION) || status=1; \
+	$(RUN_PROFILE) || status=1; exit $$status
 
 # Everything again under ASan and UBSan, kept apart from the normal build.
 test-sanitize:

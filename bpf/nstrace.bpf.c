@@ -12,13 +12,8 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "nstrace.h"
+#include "syscalls.bpf.h"
 
-#if !defined(__TARGET_ARCH_x86)
-#error "syscall numbers and pt_regs access are written for x86_64"
-#endif
-
-#define NR_UNSHARE 272
-#define NR_SETNS 308
 #define NSFS_MAGIC 0x6e736673
 #define PIDFS_MAGIC 0x50494446
 #define ANON_INODE_FS_MAGIC 0x09041934
@@ -238,6 +233,8 @@ int BPF_PROG(raw_tp_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = BPF_CORE_READ(regs, orig_ax);
 
+	if ((nr != NR_UNSHARE && nr != NR_SETNS) || in_compat_syscall())
+		return 0;
 	if (nr == NR_UNSHARE)
 		return emit_unshare(BPF_CORE_READ(regs, di), ret);
 	if (nr == NR_SETNS)

@@ -5,5 +5,6 @@
 
 int cmd_replay(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 
 #endif

@@ -223,5 +223,7 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "ps"))
 		return cmd_ps(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "profile"))
+		return cmd_profile(argc - 1, argv + 1);
 	return cmd_trace(argc, argv);
 }

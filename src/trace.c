@@ -38,7 +38,7 @@ const char *trace_missing_privilege(void)
 	return "missing capabilities CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): run nstrace as root";
 }
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+int trace_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if (level == LIBBPF_DEBUG && !diag_verbose())
 		return 0;
@@ -61,7 +61,7 @@ static void select_programs(struct nstrace_bpf *obj, const struct hook_choice *h
 	bpf_program__set_autoload(obj->progs.tp_sched_process_exit, !hooks->exit_has_group_dead);
 }
 
-static __u64 read_dropped(int map_fd)
+__u64 trace_percpu_sum(int map_fd)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	__u64 values[ncpus > 0 ? ncpus : 1], sum = 0;
@@ -98,7 +98,7 @@ static int on_sample(void *ctx, void *data, size_t size)
 
 static int report_drops(struct poll_ctx *pc, int map_fd)
 {
-	__u64 dropped = read_dropped(map_fd);
+	__u64 dropped = trace_percpu_sum(map_fd);
 
 	if (dropped <= pc->stats->lost)
 		return 0;
@@ -139,7 +139,7 @@ int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, stru
 		diag_error("ring buffer size %u KiB: must be a power of two of at least one page", opts->ringbuf_kb);
 		return -EINVAL;
 	}
-	libbpf_set_print(libbpf_print);
+	libbpf_set_print(trace_libbpf_print);
 
 	err = hooks_choose(opts->hooks, &hooks);
 	if (err) {
