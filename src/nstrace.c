@@ -30,8 +30,9 @@ const char *argp_program_version = "nstrace 0.1";
 static const char doc[] =
 	"Trace Linux namespaces and container lifecycles live.\n"
 	"\n  nstrace [OPTION...]               containers as they start, run and end\n"
-	"  nstrace ps [--json]              containers running now, from /proc\n"
-	"  nstrace replay FILE [OPTION...]  the output of a --record file, again\v"
+	"  nstrace ps [--json]               containers running now, from /proc\n"
+	"  nstrace replay FILE [OPTION...]  the output of a --record file, again\n"
+	"  nstrace profile [OPTION...]       latency histograms of namespace work\v"
 	"Needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) and a kernel with BTF.\n"
 	"\nExamples:\n"
 	"  nstrace                     lifecycle: create, init, exec, join, exit, destroy\n"
@@ -211,6 +212,16 @@ cleanup:
 	return err ? 1 : 0;
 }
 
+static const struct {
+	const char *name;
+	const char *usage_name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "replay", "nstrace replay", cmd_replay },
+	{ "ps", "nstrace ps", cmd_ps },
+	{ "profile", "nstrace profile", cmd_profile },
+};
+
 int main(int argc, char **argv)
 {
 	/* argp's own usage errors exit with this status */
@@ -219,11 +230,12 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
 			diag_set_json(true);
-	if (argc > 1 && !strcmp(argv[1], "replay"))
-		return cmd_replay(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "ps"))
-		return cmd_ps(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "profile"))
-		return cmd_profile(argc - 1, argv + 1);
+	for (size_t i = 0; argc > 1 && i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		/* argp names the program after argv[0] in its messages */
+		argv[1] = (char *)commands[i].usage_name;
+		return commands[i].run(argc - 1, argv + 1);
+	}
 	return cmd_trace(argc, argv);
 }
