@@ -31,7 +31,7 @@ static const char doc[] =
 	"Trace Linux namespaces and container lifecycles live.\n"
 	"\n  nstrace [OPTION...]               containers as they start, run and end\n"
 	"  nstrace ps [--json]               containers running now, from /proc\n"
-	"  nstrace replay FILE [OPTION...]  the output of a --record file, again\n"
+	"  nstrace replay FILE [OPTION...]   the output of a --record file, again\n"
 	"  nstrace profile [OPTION...]       latency histograms of namespace work\v"
 	"Needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) and a kernel with BTF.\n"
 	"\nExamples:\n"
