@@ -35,7 +35,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_err
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all clean vmlinux test test-unit test-integration test-profile test-sanitize check deps nstrace-it-static
+.PHONY: all clean vmlinux test test-unit test-integration test-profile test-sanitize check deps nstrace-it-static bench
 .DELETE_ON_ERROR:
 
 all: $(NSTRACE_BIN)
@@ -108,6 +108,19 @@ test: $(UNIT_TESTS) $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it $(OUTPUT)/tests/pr
 # Everything again under ASan and UBSan, kept apart from the normal build.
 test-sanitize:
 	$(SAN_ENV) $(MAKE) OUTPUT=$(SAN_OUTPUT) NSTRACE_BIN=$(SAN_OUTPUT)/nstrace CFLAGS="$(SAN_CFLAGS)" test
+
+# Not part of test: it takes minutes and its figures are ratios, not verdicts.
+$(OUTPUT)/bench:
+	mkdir -p $@
+
+$(OUTPUT)/bench/nsload: bench/load.c | $(OUTPUT)/bench
+	$(CC) $(CFLAGS) $< -pthread -o $@
+
+$(OUTPUT)/bench/nsbench: bench/bench.c | $(OUTPUT)/bench
+	$(CC) $(CFLAGS) $< -lm -o $@
+
+bench: $(NSTRACE_BIN) $(OUTPUT)/bench/nsload $(OUTPUT)/bench/nsbench
+	bench/run.sh $(OUTPUT)/bench $(abspath $(NSTRACE_BIN)) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(OUTPUT) $(SAN_OUTPUT) nstrace

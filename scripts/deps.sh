@@ -1,16 +1,19 @@
 #!/bin/sh
 # Installs what building and testing nstrace needs on Debian 12.
-# Usage: scripts/deps.sh [build|test]   (default: build)
+# Usage: scripts/deps.sh [build|test|bench]   (default: build)
 set -eu
 
 build_pkgs="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev uthash-dev"
 # jansson parses nstrace's JSON in the test drivers; the rest are the workloads the tests trace.
 test_pkgs="libjansson-dev util-linux busybox-static runc docker.io valgrind libclang-rt-14-dev"
+# The tracers make bench compares nstrace with, and perf to profile it.
+bench_pkgs="bpftrace libbpf-tools linux-perf"
 
 case "${1:-build}" in
 build) pkgs=$build_pkgs ;;
 test) pkgs="$build_pkgs $test_pkgs" ;;
-*) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+bench) pkgs="$build_pkgs $bench_pkgs" ;;
+*) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
 
 missing=

@@ -1,0 +1,742 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * nsbench: runs every nsload workload under every tracer configuration and
+ * prints one Markdown table of ratios.
+ *
+ * Usage: nsbench [-r ROUNDS] [-s PERCENT] NSLOAD NSTRACE BPFTRACE_SCRIPT WORKDIR
+ * -s scales every workload's count, for a quick look.
+ *
+ * The machine is shared and noisy, so nothing is compared across runs of
+ * this program: each round runs every configuration once per workload, in
+ * an order that rotates from round to round, and each throughput is divided
+ * by the no-tracer throughput of the same round and workload.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#define MAX_WORKLOADS 16
+#define MAX_ROUNDS 32
+#define NAME_LEN 64
+/* lets a tracer finish what it does right after attaching before the clock starts */
+#define SETTLE_MS 100
+#define POLL_MS 1
+#define QUIET_POLL_MS 20
+/* a tracer is done with the workload once it burns less than this per poll */
+#define QUIET_CPU_NS 500000ULL
+#define QUIET_POLLS 3
+#define READY_TIMEOUT_MS 60000
+#define QUIET_TIMEOUT_MS 60000
+#define EXIT_TIMEOUT_MS 20000
+/* the command name nsload gives everything it makes while timed */
+#define WORKLOAD_MARK "nsb-"
+
+/* Targets from the issue this benchmark reports against. */
+#define TARGET_RATIO 0.99
+#define TARGET_REPLAY_EPS 1000000.0
+#define TARGET_READY_MS 150.0
+#define TARGET_RSS_MIB 20.0
+
+/*
+ * One tracer configuration: a command line run by /bin/sh with $NSTRACE,
+ * $BT_SCRIPT and $TRACE_FILE set. Its standard output goes to a file too;
+ * events are the lines of either file that name the workload's commands.
+ */
+struct config {
+	const char *name;
+	const char *cmd; /* NULL: no tracer, the baseline */
+	const char *probe; /* exits 0 when the configuration exists; NULL: always */
+	const char *ready; /* stderr text once attached; NULL: libbpf perf buffer open */
+	const char *only; /* the one workload it applies to; NULL: all */
+	bool execs_only; /* sees one event per operation: the exec */
+	bool is_nstrace;
+};
+
+static const struct config configs[] = {
+	{ "no tracer", NULL, NULL, NULL, NULL, false, false },
+	{ "nstrace (lifecycle, JSON to file)", "exec \"$NSTRACE\" --json -o \"$TRACE_FILE\"",
+	  "grep -q container_create \"$NSTRACE\"", "\"message\":\"ready\"", NULL, false, true },
+	{ "nstrace --events --json", "exec \"$NSTRACE\" --events --json", NULL, "\"message\":\"ready\"",
+	  NULL, false, true },
+	{ "nstrace profile", "exec \"$NSTRACE\" profile",
+	  "\"$NSTRACE\" profile --help 2>&1 | grep -qi profile", "nstrace: ready", NULL, false, true },
+	{ "bpftrace (nsevents.bt)", "__BPFTRACE_NOTIFY_PROBES_ATTACHED=1 exec bpftrace \"$BT_SCRIPT\"",
+	  "command -v bpftrace >/dev/null", "__BPFTRACE_NOTIFY_PROBES_ATTACHED", NULL, false, false },
+	{ "execsnoop (libbpf-tools)", "exec /usr/sbin/execsnoop", "test -x /usr/sbin/execsnoop", NULL,
+	  "fork-exec", true, false },
+};
+
+#define CONFIG_COUNT (sizeof(configs) / sizeof(configs[0]))
+
+struct workload {
+	char name[NAME_LEN];
+	unsigned long count;
+};
+
+struct sample {
+	bool ran;
+	double ops; /* the generator's operations per second */
+	unsigned long long generated, received, lost;
+	double cpu_ms; /* tracer CPU from ready until quiet */
+	double rss_mib;
+	double ready_ms;
+};
+
+static struct workload workloads[MAX_WORKLOADS];
+static size_t workload_count;
+static bool available[CONFIG_COUNT];
+static struct sample samples[CONFIG_COUNT][MAX_WORKLOADS][MAX_ROUNDS];
+static unsigned int rounds = 5;
+static unsigned int scale_percent = 100;
+static const char *nsload, *workdir;
+static char out_path[4096], err_path[4096], trace_path[4096];
+
+/* children to kill if we are stopped half-way */
+static volatile pid_t tracer_pid, load_pid;
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void kill_children(void)
+{
+	if (tracer_pid > 0)
+		kill(tracer_pid, SIGKILL);
+	if (load_pid > 0)
+		kill(load_pid, SIGKILL);
+}
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("nsbench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	kill_children();
+	exit(1);
+}
+
+static void on_signal(int sig)
+{
+	kill_children();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Child side of a fork: die with us, and take stdout and stderr from files. */
+static void child_setup(const char *out, const char *err)
+{
+	int fd;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (out) {
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+			_exit(126);
+	}
+	if (err) {
+		fd = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+			_exit(126);
+	}
+}
+
+static int shell_status(const char *cmd)
+{
+	int status = system(cmd);
+
+	return status == -1 || !WIFEXITED(status) ? -1 : WEXITSTATUS(status);
+}
+
+static void load_workloads(void)
+{
+	char cmd[4200], line[256];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "\"%s\" list", nsload);
+	f = popen(cmd, "r");
+	if (!f)
+		die("running %s: %s", cmd, strerror(errno));
+	while (workload_count < MAX_WORKLOADS && fgets(line, sizeof(line), f)) {
+		struct workload *w = &workloads[workload_count];
+
+		if (sscanf(line, "%63s %lu", w->name, &w->count) != 2)
+			continue;
+		w->count = w->count * scale_percent / 100 ?: 1;
+		workload_count++;
+	}
+	if (pclose(f) || !workload_count)
+		die("%s listed no workloads", nsload);
+}
+
+/* Sum of the on-CPU time of every thread, in ns, from schedstat. */
+static unsigned long long task_cpu_ns(pid_t pid)
+{
+	unsigned long long sum = 0, ns;
+	char path[128];
+	struct dirent *d;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.20s/schedstat", pid, d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%llu", &ns) == 1)
+			sum += ns;
+		fclose(f);
+	}
+	closedir(dir);
+	return sum;
+}
+
+static bool file_contains(const char *path, const char *text)
+{
+	char buf[65536];
+	bool found = false;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(buf, sizeof(buf), f))
+		found = strstr(buf, text);
+	fclose(f);
+	return found;
+}
+
+/*
+ * libbpf's perf buffer opens one perf event per CPU after the tracepoints
+ * are attached (one perf event each), so that count means events are read.
+ */
+static bool perf_buffer_open(pid_t pid, int tracepoints)
+{
+	char path[128], target[64];
+	int perf_fds = 0;
+	struct dirent *d;
+	DIR *dir;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while ((d = readdir(dir))) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%.20s", pid, d->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		perf_fds += !strcmp(target, "anon_inode:[perf_event]");
+	}
+	closedir(dir);
+	return perf_fds >= tracepoints + sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/* execsnoop attaches sys_enter_execve and sys_exit_execve */
+#define EXECSNOOP_TRACEPOINTS 2
+
+static pid_t start_tracer(const struct config *c, struct sample *s)
+{
+	double start = now_ms();
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		child_setup(out_path, err_path);
+		execl("/bin/sh", "sh", "-c", c->cmd, (char *)NULL);
+		_exit(127);
+	}
+	tracer_pid = pid;
+	for (;;) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			tracer_pid = 0;
+			die("%s exited before it was ready; its stderr is in %s", c->name, err_path);
+		}
+		if (c->ready ? file_contains(err_path, c->ready) : perf_buffer_open(pid, EXECSNOOP_TRACEPOINTS))
+			break;
+		if (now_ms() - start > READY_TIMEOUT_MS)
+			die("%s not ready after %d ms", c->name, READY_TIMEOUT_MS);
+		sleep_ms(POLL_MS);
+	}
+	s->ready_ms = now_ms() - start;
+	sleep_ms(SETTLE_MS);
+	return pid;
+}
+
+/* Waits until the tracer has caught up with everything the workload caused. */
+static unsigned long long wait_quiet(pid_t pid)
+{
+	unsigned long long prev = task_cpu_ns(pid), cur;
+	double start = now_ms();
+	int quiet = 0;
+
+	while (quiet < QUIET_POLLS) {
+		if (now_ms() - start > QUIET_TIMEOUT_MS)
+			die("tracer %d still busy after %d ms", pid, QUIET_TIMEOUT_MS);
+		sleep_ms(QUIET_POLL_MS);
+		cur = task_cpu_ns(pid);
+		quiet = cur - prev < QUIET_CPU_NS ? quiet + 1 : 0;
+		prev = cur;
+	}
+	return prev;
+}
+
+static void stop_tracer(pid_t pid, const struct config *c, struct sample *s)
+{
+	double start = now_ms();
+	struct rusage ru;
+	int status;
+	pid_t got;
+
+	kill(pid, SIGINT);
+	while ((got = wait4(pid, &status, WNOHANG, &ru)) == 0) {
+		if (now_ms() - start > EXIT_TIMEOUT_MS)
+			die("%s did not stop on SIGINT within %d ms", c->name, EXIT_TIMEOUT_MS);
+		sleep_ms(POLL_MS);
+	}
+	tracer_pid = 0;
+	if (got != pid)
+		die("waiting for %s: %s", c->name, strerror(errno));
+	if (!WIFEXITED(status) || (WEXITSTATUS(status) && WEXITSTATUS(status) != 130))
+		die("%s failed (status %#x); its stderr is in %s", c->name, status, err_path);
+	s->rss_mib = ru.ru_maxrss / 1024.0;
+}
+
+static void run_load(const struct workload *w, struct sample *s)
+{
+	char count[32], line[256], name[NAME_LEN];
+	unsigned long ops;
+	double secs;
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(count, sizeof(count), "%lu", w->count);
+	if (pipe2(fds, O_CLOEXEC))
+		die("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		child_setup(NULL, NULL);
+		dup2(fds[1], STDOUT_FILENO);
+		execl(nsload, nsload, w->name, count, (char *)NULL);
+		_exit(127);
+	}
+	load_pid = pid;
+	close(fds[1]);
+	n = read(fds[0], line, sizeof(line) - 1);
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		die("%s %s failed", nsload, w->name);
+	load_pid = 0;
+	line[n > 0 ? n : 0] = '\0';
+	if (sscanf(line, "%63s %lu %lf %lf %llu", name, &ops, &secs, &s->ops, &s->generated) != 5)
+		die("unexpected output from nsload: %s", line);
+}
+
+/* The number after key in line, e.g. "lost": in nstrace's JSON summary. */
+static bool number_after(const char *line, const char *key, unsigned long long *value)
+{
+	const char *p = strstr(line, key);
+
+	if (!p || !isdigit((unsigned char)p[strlen(key)]))
+		return false;
+	*value = strtoull(p + strlen(key), NULL, 10);
+	return true;
+}
+
+/*
+ * nstrace's JSON summary carries the lost count; bpftrace and libbpf-tools
+ * print "Lost N events" lines that add up.
+ */
+static void count_file(const char *path, struct sample *s, bool *summary_seen)
+{
+	static char buf[1 << 16];
+	unsigned long long n;
+	const char *p;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	while (fgets(buf, sizeof(buf), f)) {
+		if (strstr(buf, WORKLOAD_MARK)) {
+			s->received++;
+		} else if (strstr(buf, "\"type\":\"summary\"") && number_after(buf, "\"lost\":", &n)) {
+			s->lost = n;
+			*summary_seen = true;
+		} else if (!*summary_seen && (p = strstr(buf, "Lost ")) && number_after(p, "Lost ", &n)) {
+			s->lost += n;
+		}
+	}
+	fclose(f);
+}
+
+static void run_one(const struct config *c, const struct workload *w, struct sample *s)
+{
+	unsigned long long cpu0 = 0, cpu1;
+	bool summary_seen = false;
+	pid_t pid = 0;
+
+	unlink(out_path);
+	unlink(err_path);
+	unlink(trace_path);
+	if (c->cmd) {
+		pid = start_tracer(c, s);
+		cpu0 = task_cpu_ns(pid);
+	}
+	run_load(w, s);
+	if (c->execs_only)
+		s->generated = w->count;
+	if (c->cmd) {
+		cpu1 = wait_quiet(pid);
+		s->cpu_ms = (cpu1 - cpu0) / 1e6;
+		stop_tracer(pid, c, s);
+		count_file(trace_path, s, &summary_seen);
+		count_file(out_path, s, &summary_seen);
+		count_file(err_path, s, &summary_seen);
+	}
+	s->ran = true;
+}
+
+static bool applies(const struct config *c, const struct workload *w)
+{
+	return available[c - configs] && (!c->only || !strcmp(c->only, w->name));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+struct stats {
+	double median, min, max;
+};
+
+static struct stats summarize(double *v, size_t n)
+{
+	struct stats st = { NAN, NAN, NAN };
+
+	if (!n)
+		return st;
+	qsort(v, n, sizeof(*v), cmp_double);
+	st.min = v[0];
+	st.max = v[n - 1];
+	st.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return st;
+}
+
+enum metric { M_OPS, M_RATIO, M_CPU_PER_K, M_RSS, M_READY };
+
+static double metric(size_t c, size_t w, unsigned int r, enum metric m)
+{
+	const struct sample *s = &samples[c][w][r];
+
+	switch (m) {
+	case M_OPS:
+		return s->ops;
+	case M_RATIO:
+		return s->ops / samples[0][w][r].ops;
+	case M_CPU_PER_K:
+		return s->received ? s->cpu_ms * 1000.0 / s->received : NAN;
+	case M_RSS:
+		return s->rss_mib;
+	case M_READY:
+		return s->ready_ms;
+	}
+	return NAN;
+}
+
+static struct stats over_rounds(size_t c, size_t w, enum metric m)
+{
+	double v[MAX_ROUNDS];
+	size_t n = 0;
+
+	for (unsigned int r = 0; r < rounds; r++) {
+		double x;
+
+		if (!samples[c][w][r].ran)
+			continue;
+		x = metric(c, w, r, m);
+		if (!isnan(x))
+			v[n++] = x;
+	}
+	return summarize(v, n);
+}
+
+/* Totals over the rounds of one row. */
+struct counts {
+	unsigned long long generated, received, lost;
+};
+
+static struct counts totals(size_t c, size_t w)
+{
+	struct counts t = { 0 };
+
+	for (unsigned int r = 0; r < rounds; r++) {
+		t.generated += samples[c][w][r].generated;
+		t.received += samples[c][w][r].received;
+		t.lost += samples[c][w][r].lost;
+	}
+	return t;
+}
+
+/* Worst (highest) statistic of a metric over every workload one config ran. */
+static struct stats worst_over_workloads(size_t c, enum metric m)
+{
+	struct stats worst = { NAN, NAN, NAN }, st;
+
+	for (size_t w = 0; w < workload_count; w++) {
+		if (!applies(&configs[c], &workloads[w]))
+			continue;
+		st = over_rounds(c, w, m);
+		if (isnan(worst.median) || st.median > worst.median)
+			worst = st;
+	}
+	return worst;
+}
+
+static void print_table(void)
+{
+	printf("| workload | configuration | ops/s | ratio | ratio range | received / generated | lost | tracer CPU ms / 1k events | peak RSS MiB |\n");
+	printf("|---|---|--:|--:|--:|--:|--:|--:|--:|\n");
+	for (size_t w = 0; w < workload_count; w++) {
+		for (size_t c = 0; c < CONFIG_COUNT; c++) {
+			const struct config *cf = &configs[c];
+			struct stats ops, ratio, cpu, rss;
+			struct counts t;
+
+			if (cf->only && strcmp(cf->only, workloads[w].name))
+				continue;
+			printf("| %s | %s |", workloads[w].name, cf->name);
+			if (!available[c]) {
+				printf(" n/a (not available) | | | | | | |\n");
+				continue;
+			}
+			ops = over_rounds(c, w, M_OPS);
+			ratio = over_rounds(c, w, M_RATIO);
+			printf(" %.0f | %.3f | %.3f–%.3f |", ops.median, ratio.median, ratio.min, ratio.max);
+			if (!cf->cmd) {
+				printf(" | | | |\n");
+				continue;
+			}
+			t = totals(c, w);
+			cpu = over_rounds(c, w, M_CPU_PER_K);
+			rss = over_rounds(c, w, M_RSS);
+			printf(" %llu / %llu | %llu |", t.received, t.generated, t.lost);
+			if (isnan(cpu.median))
+				printf(" – |");
+			else
+				printf(" %.2f |", cpu.median);
+			printf(" %.1f |\n", rss.max);
+		}
+	}
+}
+
+/* How far apart the no-tracer runs of one workload were: the noise floor of every ratio. */
+static void print_footnote(void)
+{
+	double worst = 0;
+	const char *worst_name = "";
+
+	for (size_t w = 0; w < workload_count; w++) {
+		struct stats st = over_rounds(0, w, M_OPS);
+		double spread = (st.max - st.min) / st.median;
+
+		if (spread > worst) {
+			worst = spread;
+			worst_name = workloads[w].name;
+		}
+	}
+	printf("\nratio: the configuration's ops/s over the no-tracer ops/s of the same round, median of %u rounds; "
+	       "ratio range: lowest and highest round. Run-to-run spread of the no-tracer ops/s: up to %.1f%% (%s). "
+	       "received / generated and lost: totals over the rounds, counting only the workload's own events. "
+	       "Tracer CPU: user+sys from ready until the tracer went idle after the workload. "
+	       "Peak RSS: the tracer's ru_maxrss, highest round.\n",
+	       rounds, worst * 100, worst_name);
+}
+
+static void print_ready(void)
+{
+	printf("\n| tracer | start to ready, ms (median) | range |\n|---|--:|--:|\n");
+	for (size_t c = 1; c < CONFIG_COUNT; c++) {
+		double v[MAX_WORKLOADS * MAX_ROUNDS];
+		struct stats st;
+		size_t n = 0;
+
+		if (!available[c]) {
+			printf("| %s | n/a (not available) | |\n", configs[c].name);
+			continue;
+		}
+		for (size_t w = 0; w < workload_count; w++)
+			for (unsigned int r = 0; r < rounds; r++)
+				if (samples[c][w][r].ran)
+					v[n++] = samples[c][w][r].ready_ms;
+		st = summarize(v, n);
+		printf("| %s | %.0f | %.0f–%.0f |\n", configs[c].name, st.median, st.min, st.max);
+	}
+}
+
+static const char *verdict(bool held)
+{
+	return held ? "held" : "MISSED";
+}
+
+static void print_targets(void)
+{
+	printf("\nTargets:\n");
+	for (size_t c = 1; c < CONFIG_COUNT; c++) {
+		const struct config *cf = &configs[c];
+		bool lost_ok = true, ratio_ok = true, rss_ok;
+		struct stats ready, rss;
+
+		if (!cf->is_nstrace)
+			continue;
+		if (!available[c]) {
+			printf("- %s: n/a (not available)\n", cf->name);
+			continue;
+		}
+		for (size_t w = 0; w < workload_count; w++) {
+			struct counts t = totals(c, w);
+
+			lost_ok &= !t.lost && t.received == t.generated;
+			ratio_ok &= over_rounds(c, w, M_RATIO).median >= TARGET_RATIO;
+		}
+		ready = worst_over_workloads(c, M_READY);
+		rss = worst_over_workloads(c, M_RSS);
+		rss_ok = rss.max <= TARGET_RSS_MIB;
+		printf("- %s: throughput ratio >= %.2f on every workload: %s; zero lost, every event received: %s; "
+		       "ready <= %.0f ms: %s (worst median %.0f ms); peak RSS <= %.0f MiB: %s (%.1f MiB)\n",
+		       cf->name, TARGET_RATIO, verdict(ratio_ok), verdict(lost_ok), TARGET_READY_MS,
+		       verdict(ready.median <= TARGET_READY_MS), ready.median, TARGET_RSS_MIB, verdict(rss_ok),
+		       rss.max);
+	}
+	for (size_t c = 1; c < CONFIG_COUNT; c++) {
+		if (!configs[c].is_nstrace || !available[c])
+			continue;
+		for (size_t o = 1; o < CONFIG_COUNT; o++) {
+			bool below = true;
+
+			if (configs[o].is_nstrace || !available[o])
+				continue;
+			for (size_t w = 0; w < workload_count; w++)
+				if (applies(&configs[o], &workloads[w]))
+					below &= over_rounds(c, w, M_RATIO).median >= over_rounds(o, w, M_RATIO).median;
+			printf("- %s overhead below %s's on the same workloads: %s\n", configs[c].name,
+			       configs[o].name, verdict(below));
+		}
+	}
+}
+
+static void probe_configs(void)
+{
+	for (size_t c = 0; c < CONFIG_COUNT; c++)
+		available[c] = !configs[c].probe || shell_status(configs[c].probe) == 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: nsbench [-r ROUNDS] [-s PERCENT] NSLOAD NSTRACE BPFTRACE_SCRIPT WORKDIR\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	double start = now_ms();
+	int opt;
+
+	while ((opt = getopt(argc, argv, "r:s:")) != -1) {
+		switch (opt) {
+		case 'r':
+			rounds = strtoul(optarg, NULL, 10);
+			if (!rounds || rounds > MAX_ROUNDS)
+				usage();
+			break;
+		case 's':
+			scale_percent = strtoul(optarg, NULL, 10);
+			if (!scale_percent || scale_percent > 1000)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 4)
+		usage();
+	nsload = argv[optind];
+	workdir = argv[optind + 3];
+	setenv("NSTRACE", argv[optind + 1], 1);
+	setenv("BT_SCRIPT", argv[optind + 2], 1);
+	snprintf(out_path, sizeof(out_path), "%s/stdout", workdir);
+	snprintf(err_path, sizeof(err_path), "%s/stderr", workdir);
+	snprintf(trace_path, sizeof(trace_path), "%s/trace", workdir);
+	setenv("TRACE_FILE", trace_path, 1);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+
+	load_workloads();
+	probe_configs();
+
+	for (unsigned int r = 0; r < rounds; r++) {
+		for (size_t w = 0; w < workload_count; w++) {
+			for (size_t i = 0; i < CONFIG_COUNT; i++) {
+				size_t c = (i + r) % CONFIG_COUNT;
+
+				if (!applies(&configs[c], &workloads[w]))
+					continue;
+				fprintf(stderr, "nsbench: round %u/%u %-18s %s\n", r + 1, rounds, workloads[w].name,
+					configs[c].name);
+				run_one(&configs[c], &workloads[w], &samples[c][w][r]);
+			}
+		}
+	}
+	print_table();
+	print_footnote();
+	print_ready();
+	print_targets();
+	fprintf(stderr, "nsbench: %u rounds in %.0f s\n", rounds, (now_ms() - start) / 1000);
+	return 0;
+}
