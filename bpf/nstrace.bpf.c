@@ -48,6 +48,37 @@ struct {
 	__type(value, struct pending_clone);
 } pending_clones SEC(".maps");
 
+/*
+ * Wake-up policy. A wake-up costs the traced task an irq_work (a self-IPI)
+ * and the reader a context switch, far more than writing the record, so
+ * records go in silently and the reader is woken only when
+ *   - the backlog grows past another multiple of wakeup_bytes, so a reader
+ *     that sleeps through a storm is woken well before the buffer fills; or
+ *   - no wake-up happened for WAKEUP_INTERVAL_NS, so a lone event is seen
+ *     at once.
+ * Records that land inside an interval are picked up by the reader, which
+ * polls again within a few milliseconds of any batch (see trace.c).
+ */
+#define WAKEUP_INTERVAL_NS 1000000ULL
+#define RINGBUF_HDR_SZ 8
+
+const volatile __u64 wakeup_bytes = 1 << 20; /* set by user space before load */
+/* shared by every CPU; a lost race costs one extra wake-up at most */
+__u64 last_wakeup_ns;
+
+static __always_inline void submit(void *rec, __u32 size, __u64 now)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 before = avail - ((size + RINGBUF_HDR_SZ + 7) & ~7ULL);
+
+	if (avail / wakeup_bytes != before / wakeup_bytes || now - last_wakeup_ns >= WAKEUP_INTERVAL_NS) {
+		last_wakeup_ns = now;
+		bpf_ringbuf_submit(rec, BPF_RB_FORCE_WAKEUP);
+		return;
+	}
+	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
+}
+
 static __always_inline void *reserve(__u32 size)
 {
 	void *rec = bpf_ringbuf_reserve(&events, size, 0);
@@ -152,7 +183,7 @@ static __always_inline int emit_clone(struct task_struct *child, struct pid *pid
 	e->flags = flags;
 	e->caller_pid = bpf_get_current_pid_tgid() >> 32;
 	e->caller_tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_ringbuf_submit(e, 0);
+	submit(e, sizeof(*e), e->hdr.time_ns);
 	return 0;
 }
 
@@ -166,7 +197,7 @@ static __always_inline int emit_unshare(__u64 flags, long ret)
 	fill_header_of(&e->hdr, NSTRACE_EVENT_UNSHARE, sizeof(*e), task);
 	e->flags = flags;
 	e->ret = ret;
-	bpf_ringbuf_submit(e, 0);
+	submit(e, sizeof(*e), e->hdr.time_ns);
 	return 0;
 }
 
@@ -214,7 +245,7 @@ static __always_inline int emit_setns(int fd, int nstype, long ret)
 	e->fd = fd;
 	e->nstype = nstype;
 	read_setns_target(fd, e);
-	bpf_ringbuf_submit(e, 0);
+	submit(e, sizeof(*e), e->hdr.time_ns);
 	return 0;
 }
 
@@ -327,7 +358,7 @@ int BPF_PROG(tp_sched_process_exec, struct task_struct *task, pid_t old_pid,
 	if (bpf_probe_read_user(e->args, len, (void *)arg_start))
 		len = 0;
 	e->args_len = len;
-	bpf_ringbuf_submit(e, 0);
+	submit(e, sizeof(*e), e->hdr.time_ns);
 	return 0;
 }
 
@@ -346,7 +377,7 @@ static __always_inline int emit_exit(struct task_struct *task)
 	last = e->hdr.nspid_levels - 1;
 	e->reaper = last < NSTRACE_MAX_PID_LEVELS && e->hdr.nspid[last] == 1;
 	e->pad[0] = e->pad[1] = e->pad[2] = 0;
-	bpf_ringbuf_submit(e, 0);
+	submit(e, sizeof(*e), e->hdr.time_ns);
 	return 0;
 }
 

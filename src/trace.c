@@ -12,6 +12,13 @@
 #include "nstrace.skel.h"
 
 #define POLL_TIMEOUT_MS 100
+/*
+ * After a batch, poll again this soon: the BPF side skips wake-ups for
+ * records that follow a wake-up within a millisecond (nstrace.bpf.c).
+ */
+#define BATCH_POLL_MS 2
+/* a wake-up per this share of the ring buffer while the reader sleeps */
+#define WAKEUP_FRACTION 16
 
 volatile sig_atomic_t trace_stop_requested;
 
@@ -127,7 +134,7 @@ int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, stru
 	struct hook_choice hooks;
 	struct timespec start, now;
 	const char *missing;
-	int err, dropped_fd;
+	int err, dropped_fd, timeout_ms = POLL_TIMEOUT_MS;
 
 	memset(stats, 0, sizeof(*stats));
 	missing = trace_missing_privilege();
@@ -159,6 +166,7 @@ int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, stru
 		diag_error("sizing the ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
+	obj->rodata->wakeup_bytes = opts->ringbuf_kb * 1024ULL / WAKEUP_FRACTION;
 	select_programs(obj, &hooks);
 
 	err = nstrace_bpf__load(obj);
@@ -185,11 +193,12 @@ int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, stru
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (!trace_stop_requested && !pc.stop) {
-		err = ring_buffer__poll(rb, POLL_TIMEOUT_MS);
+		err = ring_buffer__poll(rb, timeout_ms);
 		if (err < 0 && err != -EINTR && err != -ECANCELED) {
 			diag_error("polling the ring buffer: %s", strerror(-err));
 			goto cleanup;
 		}
+		timeout_ms = err > 0 ? BATCH_POLL_MS : POLL_TIMEOUT_MS;
 		if (report_drops(&pc, dropped_fd) || sink->flush(sink->ctx))
 			pc.stop = 1;
 		if (opts->duration_s) {
