@@ -251,9 +251,24 @@ static __always_inline int emit_setns(int fd, int nstype, long ret)
 
 /* ---- tracepoint set ---- */
 
+/*
+ * Without CLONE_NEW* flags a thread always shares its creator's nsproxy
+ * (copy_namespaces), so the common thread creation leaves before any read.
+ */
+#define NS_CLONE_FLAGS                                                                          \
+	(NSTRACE_CLONE_NEWNS | NSTRACE_CLONE_NEWUTS | NSTRACE_CLONE_NEWIPC | NSTRACE_CLONE_NEWPID | \
+	 NSTRACE_CLONE_NEWNET | NSTRACE_CLONE_NEWCGROUP | NSTRACE_CLONE_NEWUSER | NSTRACE_CLONE_NEWTIME)
+
+static __always_inline bool plain_thread(__u64 flags)
+{
+	return (flags & NSTRACE_CLONE_THREAD) && !(flags & NS_CLONE_FLAGS);
+}
+
 SEC("tp_btf/task_newtask")
 int BPF_PROG(tp_task_newtask, struct task_struct *task, u64 clone_flags)
 {
+	if (plain_thread(clone_flags))
+		return 0;
 	return emit_clone(task, BPF_CORE_READ(task, thread_pid), clone_flags,
 			  BPF_CORE_READ(task, tgid), BPF_CORE_READ(task, pid),
 			  BPF_CORE_READ(task, real_parent, tgid));
@@ -281,7 +296,7 @@ int BPF_PROG(fexit_copy_namespaces, unsigned long flags, struct task_struct *chi
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct pending_clone pending = { .child = child, .flags = flags };
 
-	if (ret)
+	if (ret || plain_thread(flags))
 		return 0;
 	bpf_map_update_elem(&pending_clones, &tid, &pending, BPF_ANY);
 	return 0;
