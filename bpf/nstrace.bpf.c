@@ -4,7 +4,7 @@
  * them (the other gets autoload off):
  *   trampoline set: fexit on copy_namespaces, alloc_pid, ksys_unshare and
  *                   the setns syscall;
- *   tracepoint set: tp_btf/task_newtask and raw_tp/sys_exit.
+ *   tracepoint set: tp_btf/task_newtask and tp_btf/sys_exit.
  * exec and exit are tracepoints in both sets.
  */
 #include "vmlinux.h"
@@ -274,17 +274,21 @@ int BPF_PROG(tp_task_newtask, struct task_struct *task, u64 clone_flags)
 			  BPF_CORE_READ(task, real_parent, tgid));
 }
 
-SEC("raw_tp/sys_exit")
-int BPF_PROG(raw_tp_sys_exit, struct pt_regs *regs, long ret)
+/*
+ * Runs on every system call exit on the machine: the typed tp_btf context
+ * reads orig_ax with one load instead of a bpf_probe_read_kernel() call.
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
 {
-	long nr = BPF_CORE_READ(regs, orig_ax);
+	long nr = regs->orig_ax;
 
 	if ((nr != NR_UNSHARE && nr != NR_SETNS) || in_compat_syscall())
 		return 0;
 	if (nr == NR_UNSHARE)
-		return emit_unshare(BPF_CORE_READ(regs, di), ret);
+		return emit_unshare(regs->di, ret);
 	if (nr == NR_SETNS)
-		return emit_setns((int)BPF_CORE_READ(regs, di), (int)BPF_CORE_READ(regs, si), ret);
+		return emit_setns((int)regs->di, (int)regs->si, ret);
 	return 0;
 }
 

@@ -63,7 +63,7 @@ static void select_programs(struct nstrace_bpf *obj, const struct hook_choice *h
 	bpf_program__set_autoload(obj->progs.fexit_ksys_unshare, fentry);
 	bpf_program__set_autoload(obj->progs.fexit_sys_setns, fentry);
 	bpf_program__set_autoload(obj->progs.tp_task_newtask, !fentry);
-	bpf_program__set_autoload(obj->progs.raw_tp_sys_exit, !fentry);
+	bpf_program__set_autoload(obj->progs.tp_sys_exit, !fentry);
 	bpf_program__set_autoload(obj->progs.tp_sched_process_exit_group_dead, hooks->exit_has_group_dead);
 	bpf_program__set_autoload(obj->progs.tp_sched_process_exit, !hooks->exit_has_group_dead);
 }
