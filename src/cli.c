@@ -3,9 +3,16 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "diag.h"
 #include "nstrace.h"
+
+/*
+ * Live output is flushed after every ring-buffer batch, so a buffer larger
+ * than stdio's 4 KiB default only turns many write(2)s per batch into one.
+ */
+#define OUTPUT_BUFFER_BYTES (256 * 1024)
 
 enum {
 	OPT_COMM = 0x200,
@@ -90,7 +97,12 @@ bool output_open(struct output_cli *cli)
 	cli->session.out = stdout;
 	if (cli->output_path)
 		cli->session.out = output_file_open(cli->output_path, "output file");
-	return cli->session.out != NULL;
+	if (!cli->session.out)
+		return false;
+	/* a terminal keeps stdio's line buffering */
+	if (!isatty(fileno(cli->session.out)))
+		setvbuf(cli->session.out, NULL, _IOFBF, OUTPUT_BUFFER_BYTES);
+	return true;
 }
 
 int output_close(struct output_cli *cli)
