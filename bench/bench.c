@@ -41,7 +41,8 @@
 #define QUIET_CPU_NS 500000ULL
 #define QUIET_POLLS 3
 #define READY_TIMEOUT_MS 60000
-#define QUIET_TIMEOUT_MS 60000
+/* other work on the machine can keep a system-wide tracer busy for good */
+#define QUIET_TIMEOUT_MS 5000
 #define EXIT_TIMEOUT_MS 20000
 /* the command name nsload gives everything it makes while timed */
 #define WORKLOAD_MARK "nsb-"
@@ -310,16 +311,17 @@ static pid_t start_tracer(const struct config *c, struct sample *s)
 	return pid;
 }
 
-/* Waits until the tracer has caught up with everything the workload caused. */
+/*
+ * Waits until the tracer has caught up with everything the workload caused,
+ * or gives up after QUIET_TIMEOUT_MS; SIGINT still drains what is left.
+ */
 static unsigned long long wait_quiet(pid_t pid)
 {
 	unsigned long long prev = task_cpu_ns(pid), cur;
 	double start = now_ms();
 	int quiet = 0;
 
-	while (quiet < QUIET_POLLS) {
-		if (now_ms() - start > QUIET_TIMEOUT_MS)
-			die("tracer %d still busy after %d ms", pid, QUIET_TIMEOUT_MS);
+	while (quiet < QUIET_POLLS && now_ms() - start < QUIET_TIMEOUT_MS) {
 		sleep_ms(QUIET_POLL_MS);
 		cur = task_cpu_ns(pid);
 		quiet = cur - prev < QUIET_CPU_NS ? quiet + 1 : 0;
@@ -664,7 +666,7 @@ static void print_footnote(void)
 	printf("\nratio: the configuration's ops/s over the no-tracer ops/s of the same round, median of %u rounds; "
 	       "ratio range: lowest and highest round. Run-to-run spread of the no-tracer ops/s: up to %.1f%% (%s). "
 	       "received / generated and lost: totals over the rounds, counting only the workload's own events. "
-	       "Tracer CPU: user+sys from ready until the tracer went idle after the workload. "
+	       "Tracer CPU: user+sys from ready until the tracer went idle after the workload (at most 5 s later). "
 	       "Peak RSS: the tracer's ru_maxrss, highest round.\n",
 	       rounds, worst * 100, worst_name);
 }
