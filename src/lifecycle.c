@@ -16,19 +16,31 @@ struct lc_node {
 	struct lc_node *prev, *next; /* live containers, in creation order */
 };
 
+/*
+ * A container entered with setns. The setns calls up to the process's next
+ * clone, exec or exit are reported as one join, so that a runtime entering
+ * namespaces one at a time is one join; calls that go back out before then
+ * are no join at all (dockerd visits a container's network namespace and
+ * returns). Namespaces belong to threads: only the thread that entered and
+ * the children it forks are in the container.
+ */
+struct lc_join {
+	__u64 serial; /* 0 for none */
+	__u32 tid;
+	char comm[NSTRACE_COMM_LEN]; /* at the first setns: runc renames its stages without an exec */
+	struct nstrace_ns_set entered; /* what it is in now; 0 for a type it is not */
+	__u64 time_ns;
+	bool reported;
+	bool exec_pending; /* the first exec after the join, its own or a child's, is reported */
+};
+
 struct lc_process {
 	__u32 pid;
 	__u32 ppid;
 	char comm[NSTRACE_COMM_LEN];
 	struct runtime_hint hint; /* from its argv */
 	struct lc_container *container; /* innermost, NULL on the host */
-	/* setns calls not yet reported: they are reported as one join */
-	__u64 pending_join; /* serial, 0 for none */
-	struct nstrace_ns_set pending_entered;
-	__u64 pending_join_ns;
-	/* the container it or its parent joined; its next exec is reported */
-	__u64 joined;
-	bool joined_exec_pending;
+	struct lc_join join;
 	/* a pid namespace it unshared and has not forked pid 1 into yet */
 	__u64 unborn;
 	UT_hash_handle hh;
@@ -380,20 +392,44 @@ static void start_init(struct lifecycle *lc, struct lc_container *c, const struc
 
 static void flush_join(struct lifecycle *lc, struct lc_process *p)
 {
-	struct lc_container *c = find_by_serial(lc, p->pending_join);
+	struct lc_join *j = &p->join;
+	struct lc_container *c = find_by_serial(lc, j->serial);
 	struct lc_transition t = { .kind = LC_JOIN, .pid = p->pid };
 
-	if (!p->pending_join)
+	if (!j->serial || j->reported)
 		return;
-	p->pending_join = 0;
-	if (!c)
+	if (!c) {
+		memset(j, 0, sizeof(*j));
 		return;
+	}
+	j->reported = true;
+	j->exec_pending = true;
 	c->joins++;
-	memcpy(t.comm, p->comm, sizeof(t.comm));
-	t.entered = p->pending_entered;
-	p->joined = c->serial;
-	p->joined_exec_pending = true;
-	emit(lc, &t, c, p->pending_join_ns);
+	memcpy(t.comm, j->comm, sizeof(t.comm));
+	t.entered = j->entered;
+	emit(lc, &t, c, j->time_ns);
+}
+
+/* The thread's next clone, exec or exit ends a run of setns calls. */
+static void flush_join_of(struct lifecycle *lc, struct lc_process *p, __u32 tid)
+{
+	if (p && p->join.tid == tid)
+		flush_join(lc, p);
+}
+
+/* The joined thread moved a namespace type out of the container it entered. */
+static void leave_joined(struct lc_process *p, __u32 tid, int type)
+{
+	struct lc_join *j = &p->join;
+
+	if (!j->serial || j->tid != tid || !j->entered.inum[type])
+		return;
+	j->entered.inum[type] = 0;
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++)
+		if (j->entered.inum[t])
+			return;
+	/* out of all of them again: nothing it does from now on happens in there */
+	memset(j, 0, sizeof(*j));
 }
 
 /* The process an event is about, made up from the event if it was never seen. */
@@ -401,8 +437,12 @@ static struct lc_process *subject(struct lifecycle *lc, const struct nstrace_hea
 {
 	struct lc_process *p = find_process(lc, hdr->pid);
 
-	if (p)
+	if (p) {
+		/* names change without an exec (runc's stages call prctl); the leader's is the process's */
+		if (hdr->tid == hdr->pid)
+			memcpy(p->comm, hdr->comm, sizeof(p->comm));
 		return p;
+	}
 	p = new_process(lc, hdr->pid);
 	if (!p)
 		return NULL;
@@ -417,11 +457,14 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 {
 	const struct nstrace_header *hdr = &e->hdr;
 	struct lc_process *caller = find_process(lc, e->caller_pid);
-	struct lc_process *child = find_process(lc, hdr->pid);
+	struct lc_process *child;
 	struct lc_container *c;
 
-	if (caller)
-		flush_join(lc, caller);
+	flush_join_of(lc, caller, e->caller_tid);
+	/* a thread is no new process; it was only sent for namespaces of its own */
+	if (e->flags & NSTRACE_CLONE_THREAD)
+		return 0;
+	child = find_process(lc, hdr->pid);
 	/* a pid reused while its exit was lost */
 	if (child) {
 		count_member(child->container, -1);
@@ -445,8 +488,11 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 	if (caller) {
 		/* a fork runs its parent's argv until it execs */
 		child->hint = caller->hint;
-		child->joined = caller->joined;
-		child->joined_exec_pending = caller->joined_exec_pending;
+		/* and is where the forking thread is */
+		if (caller->join.serial && caller->join.tid == e->caller_tid) {
+			child->join = caller->join;
+			child->join.tid = hdr->tid;
+		}
 	}
 	c = container_of(lc, hdr);
 	child->container = c;
@@ -465,7 +511,7 @@ static int handle_unshare(struct lifecycle *lc, const struct nstrace_unshare_eve
 
 	if (!p)
 		return -ENOMEM;
-	flush_join(lc, p);
+	flush_join_of(lc, p, hdr->tid);
 	if (!created)
 		return 0;
 	/* pid 1 unsharing more (runc's init takes its cgroup namespace late) */
@@ -505,20 +551,25 @@ static int handle_setns(struct lifecycle *lc, const struct nstrace_setns_event *
 		int own_type = t == NSTRACE_NS_PID_FOR_CHILDREN	   ? NSTRACE_NS_PID
 			       : t == NSTRACE_NS_TIME_FOR_CHILDREN ? NSTRACE_NS_TIME
 								   : t;
+		struct lc_join *j = &p->join;
 		struct lc_container *c;
 
 		if (!(entered & NS_BIT(t)))
 			continue;
 		c = owner_of(lc, own_type, hdr->ns.inum[t]);
-		if (!c || inside(p->container, c))
+		if (!c || inside(p->container, c)) {
+			leave_joined(p, hdr->tid, own_type);
 			continue;
-		if (p->pending_join != c->serial) {
-			flush_join(lc, p);
-			p->pending_join = c->serial;
-			p->pending_join_ns = hdr->time_ns;
-			memset(&p->pending_entered, 0, sizeof(p->pending_entered));
 		}
-		p->pending_entered.inum[own_type] = hdr->ns.inum[t];
+		if (j->serial != c->serial || j->tid != hdr->tid) {
+			flush_join(lc, p);
+			memset(j, 0, sizeof(*j));
+			j->serial = c->serial;
+			j->tid = hdr->tid;
+			j->time_ns = hdr->time_ns;
+			memcpy(j->comm, hdr->comm, sizeof(j->comm));
+		}
+		j->entered.inum[own_type] = hdr->ns.inum[t];
 	}
 	return 0;
 }
@@ -532,7 +583,12 @@ static int handle_exec(struct lifecycle *lc, const struct nstrace_exec_event *e)
 
 	if (!p)
 		return -ENOMEM;
-	flush_join(lc, p);
+	flush_join_of(lc, p, e->old_tid);
+	/* exec ends the other threads, and the calling one goes on as the leader */
+	if (p->join.tid == e->old_tid)
+		p->join.tid = hdr->tid;
+	else
+		memset(&p->join, 0, sizeof(p->join));
 	memcpy(p->comm, hdr->comm, sizeof(p->comm));
 	runtime_hint_from_argv(e->args, e->args_len, &p->hint);
 	memcpy(t.comm, hdr->comm, sizeof(t.comm));
@@ -545,9 +601,9 @@ static int handle_exec(struct lifecycle *lc, const struct nstrace_exec_event *e)
 		emit(lc, &t, c, hdr->time_ns);
 		return 0;
 	}
-	joined = find_by_serial(lc, p->joined);
-	if (joined && p->joined_exec_pending) {
-		p->joined_exec_pending = false;
+	joined = find_by_serial(lc, p->join.serial);
+	if (joined && p->join.exec_pending) {
+		p->join.exec_pending = false;
 		t.joined = true;
 		emit(lc, &t, joined, hdr->time_ns);
 	}
@@ -597,6 +653,7 @@ static int handle_exit(struct lifecycle *lc, const struct nstrace_exit_event *e)
 
 	if (!p)
 		return -ENOMEM;
+	/* the whole process is gone, whichever thread had entered */
 	flush_join(lc, p);
 	c = p->container;
 	if (c && c->init_pid == p->pid && c->state == LC_RUNNING) {
