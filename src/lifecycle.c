@@ -704,6 +704,20 @@ void lifecycle_lost(struct lifecycle *lc, __u64 count)
 		n->c.incomplete = true;
 }
 
+/*
+ * The bytes of text up to its last newline when it filled its buffer: the
+ * last line was cut there, and a cut path names another container.
+ */
+static size_t whole_lines(const char *text, size_t len, size_t size)
+{
+	const char *nl;
+
+	if (len < size)
+		return len;
+	nl = memrchr(text, '\n', size);
+	return nl ? (size_t)(nl - text) + 1 : 0;
+}
+
 int lifecycle_snapshot_add(struct lifecycle *lc, const struct snap_process *s)
 {
 	struct lc_process *p = find_process(lc, s->pid);
@@ -736,8 +750,7 @@ int lifecycle_snapshot_add(struct lifecycle *lc, const struct snap_process *s)
 		c->ns = s->ns;
 	}
 	p->container = c;
-	if (runtime_hint_from_cgroup(s->cgroup, s->cgroup_len < SNAP_CGROUP_LEN ? s->cgroup_len : SNAP_CGROUP_LEN,
-				     &cg) &&
+	if (runtime_hint_from_cgroup(s->cgroup, whole_lines(s->cgroup, s->cgroup_len, SNAP_CGROUP_LEN), &cg) &&
 	    cg.runtime >= c->runtime.runtime)
 		c->runtime = cg;
 	if (s->nspid[s->nspid_levels - 1] == 1) {

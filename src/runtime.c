@@ -35,6 +35,9 @@ static void split_args(const char *args, size_t len, struct argv_view *v)
 		const char *nul = memchr(args + pos, '\0', len - pos);
 		size_t n = nul ? (size_t)(nul - (args + pos)) : len - pos;
 
+		/* the kernel ends every argument with a NUL: one without was cut, and half an ID names nothing */
+		if (!nul)
+			break;
 		v->arg[v->count] = args + pos;
 		v->len[v->count] = n;
 		v->count++;
@@ -88,52 +91,6 @@ static void id_from_option(const struct argv_view *v, const char *const *aliases
 		set_id(hint, val, len);
 }
 
-static bool contains(const struct argv_view *v, const char *needle)
-{
-	for (size_t i = 0; i < v->count; i++)
-		if (memmem(v->arg[i], v->len[i], needle, strlen(needle)))
-			return true;
-	return false;
-}
-
-/*
- * runc and crun share a CLI: global options, a command, its options, then
- * the container ID (create, run, start, kill, delete, state) or the ID
- * followed by a command (exec).
- */
-static void oci_runtime_id(const struct argv_view *v, struct runtime_hint *hint)
-{
-	static const char *const with_value[] = {
-		"--root", "--log", "--log-format", "--criu", "--rootless", "--bundle", "-b",
-		"--console-socket", "--pid-file", "--preserve-fds", "--process", "-p", "--cwd",
-		"--env", "-e", "--user", "-u", "--additional-gids", "-g", "--process-label",
-		"--apparmor", "--cap", "-c", "--cgroup", NULL,
-	};
-	size_t i = 1;
-	bool exec = false, seen_command = false;
-
-	for (; i < v->count; i++) {
-		bool takes_value = false;
-
-		if (v->len[i] && v->arg[i][0] == '-') {
-			for (const char *const *o = with_value; *o; o++)
-				if (arg_is(v, i, *o))
-					takes_value = true;
-			i += takes_value;
-			continue;
-		}
-		if (!seen_command) {
-			seen_command = true;
-			exec = arg_is(v, i, "exec");
-			if (arg_is(v, i, "init"))
-				return;
-			continue;
-		}
-		set_id(hint, v->arg[i], v->len[i]);
-		if (exec)
-			return;
-	}
-}
 
 static size_t basename_of(const char *arg, size_t len, const char **base)
 {
@@ -156,11 +113,49 @@ static bool base_starts(const char *base, size_t len, const char *prefix)
 	return len >= strlen(prefix) && !memcmp(base, prefix, strlen(prefix));
 }
 
+/*
+ * runc and crun share a CLI: global options, a command, its options, then
+ * the container ID, the first argument after the command that is not an
+ * option. More may follow it: exec's command, kill's signal.
+ */
+static void oci_runtime_id(const struct argv_view *v, struct runtime_hint *hint)
+{
+	static const char *const with_value[] = {
+		"--root", "--log", "--log-format", "--criu", "--rootless", "--bundle", "-b",
+		"--console-socket", "--pid-file", "--preserve-fds", "--process", "-p", "--cwd",
+		"--env", "-e", "--user", "-u", "--additional-gids", "-g", "--process-label",
+		"--apparmor", "--cap", "-c", "--cgroup", NULL,
+	};
+	size_t i = 1;
+	bool seen_command = false;
+
+	for (; i < v->count; i++) {
+		bool takes_value = false;
+
+		if (v->len[i] && v->arg[i][0] == '-') {
+			for (const char *const *o = with_value; *o; o++)
+				if (arg_is(v, i, *o))
+					takes_value = true;
+			i += takes_value;
+			continue;
+		}
+		if (!seen_command) {
+			seen_command = true;
+			if (arg_is(v, i, "init"))
+				return;
+			continue;
+		}
+		set_id(hint, v->arg[i], v->len[i]);
+		return;
+	}
+}
+
 void runtime_hint_from_argv(const char *args, size_t len, struct runtime_hint *hint)
 {
 	static const char *const shim_id[] = { "-id", "--id", NULL };
 	static const char *const shim_ns[] = { "-namespace", "--namespace", NULL };
 	static const char *const conmon_id[] = { "-c", "--cid", NULL };
+	static const char *const exit_command[] = { "--exit-command", NULL };
 	static const char *const lxc_name[] = { "-n", "--name", NULL };
 	static const char *const nspawn_name[] = { "-M", "--machine", NULL };
 	struct argv_view v;
@@ -185,8 +180,18 @@ void runtime_hint_from_argv(const char *args, size_t len, struct runtime_hint *h
 		   base_is(base, blen, "nerdctl")) {
 		hint->runtime = RUNTIME_CONTAINERD;
 	} else if (base_is(base, blen, "conmon")) {
-		/* conmon serves podman and cri-o; podman passes itself as the exit command */
-		hint->runtime = contains(&v, "podman") ? RUNTIME_PODMAN : RUNTIME_CRIO;
+		/*
+		 * conmon serves podman and cri-o; podman passes itself as the exit
+		 * command, cri-o passes none. Not any "podman" in argv: a name may hold it.
+		 */
+		hint->runtime = RUNTIME_CRIO;
+		if (option_value(&v, exit_command, &val, &vlen)) {
+			const char *exit_base;
+			size_t n = basename_of(val, vlen, &exit_base);
+
+			if (base_is(exit_base, n, "podman"))
+				hint->runtime = RUNTIME_PODMAN;
+		}
 		id_from_option(&v, conmon_id, hint);
 	} else if (base_is(base, blen, "podman")) {
 		hint->runtime = RUNTIME_PODMAN;
@@ -247,36 +252,54 @@ static bool match_named(const char *comp, size_t len, const char *prefix, const 
 	return true;
 }
 
+/* The component naming a container, or false. */
+static bool match_container(const char *prev, size_t prev_len, const char *c, size_t n,
+			    struct runtime_hint *hint)
+{
+	if (match_component(c, n, "docker-", ".scope", hint, RUNTIME_DOCKER) ||
+	    match_component(c, n, "cri-containerd-", ".scope", hint, RUNTIME_CONTAINERD) ||
+	    match_component(c, n, "crio-", ".scope", hint, RUNTIME_CRIO) ||
+	    match_component(c, n, "libpod-", ".scope", hint, RUNTIME_PODMAN) ||
+	    match_named(c, n, "lxc.payload.", "", hint, RUNTIME_LXC) ||
+	    match_named(c, n, "systemd-nspawn@", ".service", hint, RUNTIME_NSPAWN))
+		return true;
+	if (!prev)
+		return false;
+	if (prev_len == 6 && !memcmp(prev, "docker", 6))
+		return match_component(c, n, "", "", hint, RUNTIME_DOCKER);
+	if (prev_len == 6 && !memcmp(prev, "libpod", 6))
+		return match_component(c, n, "", "", hint, RUNTIME_PODMAN);
+	if (prev_len == 3 && !memcmp(prev, "lxc", 3))
+		return match_named(c, n, "", "", hint, RUNTIME_LXC);
+	return false;
+}
+
+/*
+ * The last component that names a container: a container started inside
+ * another (docker in docker) sits below the outer one's cgroup.
+ */
 static bool match_path(const char *path, size_t len, struct runtime_hint *hint)
 {
 	const char *prev = NULL;
 	size_t prev_len = 0, pos = 0;
+	bool found = false;
 
 	while (pos < len) {
 		const char *slash = memchr(path + pos, '/', len - pos);
 		size_t n = slash ? (size_t)(slash - (path + pos)) : len - pos;
 		const char *c = path + pos;
 
-		if (n && (match_component(c, n, "docker-", ".scope", hint, RUNTIME_DOCKER) ||
-			  match_component(c, n, "cri-containerd-", ".scope", hint, RUNTIME_CONTAINERD) ||
-			  match_component(c, n, "crio-", ".scope", hint, RUNTIME_CRIO) ||
-			  match_component(c, n, "libpod-", ".scope", hint, RUNTIME_PODMAN) ||
-			  match_named(c, n, "lxc.payload.", "", hint, RUNTIME_LXC) ||
-			  match_named(c, n, "systemd-nspawn@", ".service", hint, RUNTIME_NSPAWN)))
-			return true;
-		if (n && prev && is_hex_id(c, n)) {
-			if (prev_len == 6 && !memcmp(prev, "docker", 6))
-				return match_component(c, n, "", "", hint, RUNTIME_DOCKER);
-			if (prev_len == 6 && !memcmp(prev, "libpod", 6))
-				return match_component(c, n, "", "", hint, RUNTIME_PODMAN);
+		if (!n) {
+			pos++;
+			continue;
 		}
-		if (n && prev && prev_len == 3 && !memcmp(prev, "lxc", 3))
-			return match_named(c, n, "", "", hint, RUNTIME_LXC);
+		if (match_container(prev, prev_len, c, n, hint))
+			found = true;
 		prev = c;
 		prev_len = n;
 		pos += n + 1;
 	}
-	return false;
+	return found;
 }
 
 bool runtime_hint_from_cgroup(const char *text, size_t len, struct runtime_hint *hint)
