@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The lifecycle state machine fed synthetic event sequences shaped like
+ * what unshare, nsenter, runc and docker make the kernel report.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include "lifecycle.h"
+#include "testing.h"
+
+#define MAX_SEEN 64
+#define MAX_SURVIVORS 8
+
+/* What one transition said, copied: the container it points at may be freed after. */
+struct seen {
+	enum lc_kind kind;
+	__u64 serial;
+	__u32 pid;
+	char comm[NSTRACE_COMM_LEN];
+	__u32 exec_index;
+	bool joined;
+	char argv0[32];
+	struct nstrace_ns_set entered;
+	__u32 survivors[MAX_SURVIVORS];
+	__u32 survivor_count;
+	struct lc_container c;
+};
+
+static struct seen seen[MAX_SEEN];
+static int nseen;
+
+static void record_transition(void *ctx, const struct lc_transition *t)
+{
+	struct seen *s;
+
+	(void)ctx;
+	if (nseen == MAX_SEEN) {
+		FAIL_AT("more than %d transitions", MAX_SEEN);
+		return;
+	}
+	s = &seen[nseen++];
+	memset(s, 0, sizeof(*s));
+	s->kind = t->kind;
+	s->serial = t->container->serial;
+	s->pid = t->pid;
+	memcpy(s->comm, t->comm, sizeof(s->comm));
+	s->exec_index = t->exec_index;
+	s->joined = t->joined;
+	if (t->exec)
+		snprintf(s->argv0, sizeof(s->argv0), "%.*s", (int)sizeof(s->argv0) - 1, t->exec->args);
+	s->entered = t->entered;
+	s->survivor_count = t->survivor_count;
+	for (__u32 i = 0; i < t->survivor_count && i < MAX_SURVIVORS; i++)
+		s->survivors[i] = t->survivors[i];
+	s->c = *t->container;
+	s->c.parent = NULL;
+}
+
+static struct lifecycle *fresh(void)
+{
+	nseen = 0;
+	return lifecycle_new(record_transition, NULL);
+}
+
+/* Namespace inodes: the host's, and a block per container. */
+enum { HOST = 4026531830u, C1 = 4026532100u, C2 = 4026532200u, C3 = 4026532300u };
+
+static struct nstrace_ns_set host_ns(void)
+{
+	struct nstrace_ns_set ns;
+
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++)
+		ns.inum[t] = HOST + t;
+	ns.inum[NSTRACE_NS_PID_FOR_CHILDREN] = ns.inum[NSTRACE_NS_PID];
+	ns.inum[NSTRACE_NS_TIME_FOR_CHILDREN] = ns.inum[NSTRACE_NS_TIME];
+	return ns;
+}
+
+/* A container's own mnt, uts, ipc, pid and net namespaces, numbered from base. */
+static struct nstrace_ns_set container_ns(__u32 base)
+{
+	struct nstrace_ns_set ns = host_ns();
+
+	ns.inum[NSTRACE_NS_MNT] = base + NSTRACE_NS_MNT;
+	ns.inum[NSTRACE_NS_UTS] = base + NSTRACE_NS_UTS;
+	ns.inum[NSTRACE_NS_IPC] = base + NSTRACE_NS_IPC;
+	ns.inum[NSTRACE_NS_PID] = base + NSTRACE_NS_PID;
+	ns.inum[NSTRACE_NS_PID_FOR_CHILDREN] = base + NSTRACE_NS_PID;
+	ns.inum[NSTRACE_NS_NET] = base + NSTRACE_NS_NET;
+	return ns;
+}
+
+/* What a task that unshared a container's namespaces but stays in the outer pid namespace holds. */
+static struct nstrace_ns_set creator_ns(__u32 base, const struct nstrace_ns_set *outer)
+{
+	struct nstrace_ns_set ns = container_ns(base);
+
+	ns.inum[NSTRACE_NS_PID] = outer->inum[NSTRACE_NS_PID];
+	return ns;
+}
+
+static __u64 now = 1000;
+
+/* A task: host pid, thread, parent, name, pid in each namespace level, namespaces. */
+struct task {
+	__u32 pid, tid, ppid;
+	const char *comm;
+	__u32 levels;
+	__u32 nspid[4];
+	struct nstrace_ns_set ns;
+};
+
+static void fill_header(struct nstrace_header *h, __u32 type, __u32 size, const struct task *t)
+{
+	memset(h, 0, sizeof(*h));
+	h->time_ns = now += 1000;
+	h->type = type;
+	h->size = size;
+	h->pid = t->pid;
+	h->tid = t->tid ? t->tid : t->pid;
+	h->ppid = t->ppid;
+	h->nspid_levels = t->levels ? t->levels : 1;
+	h->nspid[0] = t->pid;
+	for (__u32 i = 1; i < h->nspid_levels; i++)
+		h->nspid[i] = t->nspid[i];
+	snprintf(h->comm, sizeof(h->comm), "%s", t->comm);
+	h->ns = t->ns;
+}
+
+static union nstrace_event ev;
+
+static int feed(struct lifecycle *lc)
+{
+	return lifecycle_event(lc, &ev);
+}
+
+/* child is the new task; caller the one that called clone (its parent unless CLONE_PARENT). */
+static int do_clone(struct lifecycle *lc, const struct task *child, const struct task *caller, __u64 flags)
+{
+	fill_header(&ev.hdr, NSTRACE_EVENT_CLONE, sizeof(ev.clone), child);
+	ev.clone.flags = flags;
+	ev.clone.caller_pid = caller->pid;
+	ev.clone.caller_tid = caller->tid ? caller->tid : caller->pid;
+	return feed(lc);
+}
+
+static int do_unshare(struct lifecycle *lc, const struct task *t, __u64 flags)
+{
+	fill_header(&ev.hdr, NSTRACE_EVENT_UNSHARE, sizeof(ev.unshare), t);
+	ev.unshare.flags = flags;
+	ev.unshare.ret = 0;
+	return feed(lc);
+}
+
+/* t holds its namespaces after the call; target is the inode of the namespace type entered. */
+static int do_setns(struct lifecycle *lc, const struct task *t, int type, __u32 nstype)
+{
+	fill_header(&ev.hdr, NSTRACE_EVENT_SETNS, sizeof(ev.setns), t);
+	ev.setns.ret = 0;
+	ev.setns.fd = 3;
+	ev.setns.nstype = nstype;
+	ev.setns.target = NSTRACE_SETNS_TARGET_NSFS;
+	ev.setns.target_inum = t->ns.inum[type];
+	return feed(lc);
+}
+
+/* argv given as separate strings, ending with NULL. */
+static int do_exec(struct lifecycle *lc, const struct task *t, const char *filename, ...)
+{
+	size_t len = 0;
+	const char *arg;
+	va_list ap;
+
+	fill_header(&ev.hdr, NSTRACE_EVENT_EXEC, sizeof(ev.exec), t);
+	ev.exec.old_tid = t->tid ? t->tid : t->pid;
+	snprintf(ev.exec.filename, sizeof(ev.exec.filename), "%s", filename);
+	memset(ev.exec.args, 0, sizeof(ev.exec.args));
+	va_start(ap, filename);
+	while ((arg = va_arg(ap, const char *))) {
+		size_t n = strlen(arg) + 1;
+
+		memcpy(ev.exec.args + len, arg, n);
+		len += n;
+	}
+	va_end(ap);
+	ev.exec.args_len = len;
+	ev.exec.args_truncated = 0;
+	return feed(lc);
+}
+
+static int do_exit(struct lifecycle *lc, const struct task *t, int code)
+{
+	fill_header(&ev.hdr, NSTRACE_EVENT_EXIT, sizeof(ev.exit), t);
+	ev.exit.exit_code = (__u32)code << 8;
+	ev.exit.reaper = t->levels > 1 && t->nspid[t->levels - 1] == 1;
+	return feed(lc);
+}
+
+static const char *kind_name(enum lc_kind k)
+{
+	static const char *const names[] = { "create", "init", "exec", "join", "exit", "destroy" };
+
+	return names[k];
+}
+
+/* The transitions seen, as "kind:pid" words, for comparing whole sequences. */
+static const char *sequence(void)
+{
+	static char buf[1024];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < nseen && used < sizeof(buf); i++)
+		used += snprintf(buf + used, sizeof(buf) - used, "%sc%llu:%s:%u", i ? " " : "",
+				 (unsigned long long)seen[i].serial, kind_name(seen[i].kind), seen[i].pid);
+	return buf;
+}
+
+static const struct seen *find_seen(enum lc_kind kind, int nth)
+{
+	for (int i = 0; i < nseen; i++)
+		if (seen[i].kind == kind && !nth--)
+			return &seen[i];
+	return NULL;
+}
+
+static const struct seen none;
+
+static const struct seen *must_find(enum lc_kind kind, int nth)
+{
+	const struct seen *s = find_seen(kind, nth);
+
+	if (!s)
+		FAIL_AT("no %s transition #%d in: %s", kind_name(kind), nth, sequence());
+	return s ? s : &none;
+}
+
+#define UNSHARE_FLAGS (NSTRACE_CLONE_NEWPID | NSTRACE_CLONE_NEWNS)
+#define RUNC_FLAGS                                                                                  \
+	(NSTRACE_CLONE_NEWPID | NSTRACE_CLONE_NEWNS | NSTRACE_CLONE_NEWUTS | NSTRACE_CLONE_NEWIPC | \
+	 NSTRACE_CLONE_NEWNET)
+
+static void test_unshare_container(void)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns(), c = container_ns(C1);
+	struct task shell = { .pid = 100, .ppid = 1, .comm = "bash", .ns = h };
+	struct task un = { .pid = 101, .ppid = 100, .comm = "bash", .ns = h };
+	struct task init = { .pid = 102, .ppid = 101, .comm = "unshare", .levels = 2, .nspid = { 0, 1 }, .ns = c };
+	struct task member = { .pid = 103, .ppid = 102, .comm = "sh", .levels = 2, .nspid = { 0, 2 }, .ns = c };
+	struct task nsenter = { .pid = 200, .ppid = 100, .comm = "nsenter", .ns = h };
+	struct task joined = { .pid = 201, .ppid = 200, .comm = "nsenter", .levels = 2, .nspid = { 0, 3 }, .ns = c };
+	const struct seen *s;
+
+	do_clone(lc, &un, &shell, 0);
+	do_exec(lc, &un, "/usr/bin/unshare", "unshare", "-fp", "--mount-proc", "sh", NULL);
+	un.comm = "unshare";
+	un.ns = creator_ns(C1, &h);
+	do_unshare(lc, &un, UNSHARE_FLAGS);
+	do_clone(lc, &init, &un, 0);
+	do_exec(lc, &init, "/usr/bin/sh", "sh", "-c", "sleep 9 & exec cat", NULL);
+	init.comm = "sh";
+	do_clone(lc, &member, &init, 0);
+	do_exec(lc, &init, "/usr/bin/cat", "cat", NULL);
+
+	/* nsenter -t 102 -m -p: two setns calls, one join, reported when it forks */
+	nsenter.ns.inum[NSTRACE_NS_MNT] = c.inum[NSTRACE_NS_MNT];
+	do_setns(lc, &nsenter, NSTRACE_NS_MNT, 0x20000);
+	nsenter.ns.inum[NSTRACE_NS_PID_FOR_CHILDREN] = c.inum[NSTRACE_NS_PID];
+	do_setns(lc, &nsenter, NSTRACE_NS_PID_FOR_CHILDREN, 0x20000000);
+	ASSERT_EQ(find_seen(LC_JOIN, 0) != NULL, 0, "no join before the joiner does anything");
+	do_clone(lc, &joined, &nsenter, 0);
+	do_exec(lc, &joined, "/usr/bin/ls", "ls", NULL);
+
+	do_exit(lc, &init, 3);
+	ASSERT_EQ(find_seen(LC_DESTROY, 0) != NULL, 0, "not destroyed while members live");
+	do_exit(lc, &member, 0);
+	do_exit(lc, &joined, 0);
+	do_exit(lc, &nsenter, 0);
+	do_exit(lc, &un, 3);
+
+	ASSERT_STREQ(sequence(),
+		     "c1:create:101 c1:init:102 c1:exec:102 c1:exec:102 c1:join:200 c1:exec:201 c1:exit:102 c1:destroy:102",
+		     "transitions in order");
+	s = must_find(LC_CREATE, 0);
+	ASSERT_STREQ(runtime_name(s->c.runtime.runtime), "unshare", "runtime");
+	ASSERT_EQ(s->c.origin, LC_BY_UNSHARE, "origin");
+	ASSERT_EQ(s->c.creator_pid, 101, "creator");
+	s = must_find(LC_EXEC, 0);
+	ASSERT_EQ(s->exec_index, 1, "first exec of pid 1");
+	ASSERT_STREQ(s->argv0, "sh", "first exec");
+	s = must_find(LC_EXEC, 1);
+	ASSERT_EQ(s->exec_index, 2, "second exec of pid 1");
+	ASSERT_STREQ(s->argv0, "cat", "chain ends with the command");
+	s = must_find(LC_JOIN, 0);
+	ASSERT_STREQ(s->comm, "nsenter", "joiner's name");
+	ASSERT_EQ(s->entered.inum[NSTRACE_NS_MNT], c.inum[NSTRACE_NS_MNT], "entered mnt");
+	ASSERT_EQ(s->entered.inum[NSTRACE_NS_PID], c.inum[NSTRACE_NS_PID], "entered pid");
+	ASSERT_EQ(s->entered.inum[NSTRACE_NS_NET], 0, "net not entered");
+	s = must_find(LC_EXEC, 2);
+	ASSERT_TRUE(s->joined, "joined exec");
+	ASSERT_STREQ(s->argv0, "ls", "joined command");
+	s = must_find(LC_EXIT, 0);
+	ASSERT_EQ(s->c.exit_code >> 8, 3, "exit code");
+	ASSERT_EQ(s->survivor_count, 2, "survivors");
+	ASSERT_EQ(s->survivors[0] + s->survivors[1], 103 + 201, "survivors are the member and the joined child");
+	s = must_find(LC_DESTROY, 0);
+	ASSERT_EQ(s->c.joins, 1, "joins counted");
+	ASSERT_EQ(s->c.execs, 2, "execs counted");
+	ASSERT_EQ(lifecycle_counts(lc).processes, 0, "every process that exited is forgotten");
+	lifecycle_free(lc);
+}
+
+static void test_clone_container(void)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns(), c = container_ns(C1);
+	struct task parent = { .pid = 300, .ppid = 1, .comm = "spawner", .ns = h };
+	struct task init = { .pid = 301, .ppid = 300, .comm = "spawner", .levels = 2, .nspid = { 0, 1 }, .ns = c };
+	const struct seen *s;
+
+	do_exec(lc, &parent, "/usr/local/bin/spawner", "spawner", NULL);
+	do_clone(lc, &init, &parent, UNSHARE_FLAGS);
+	do_exec(lc, &init, "/bin/true", "true", NULL);
+	do_exit(lc, &init, 0);
+	ASSERT_STREQ(sequence(), "c1:create:300 c1:init:301 c1:exec:301 c1:exit:301 c1:destroy:301", "transitions");
+	s = must_find(LC_CREATE, 0);
+	ASSERT_EQ(s->c.origin, LC_BY_CLONE, "origin");
+	ASSERT_STREQ(runtime_name(s->c.runtime.runtime), "unknown", "no runtime in its lineage");
+	ASSERT_EQ(must_find(LC_INIT, 0)->c.init_nspid[1], 1, "pid 1 inside");
+	lifecycle_free(lc);
+}
+
+static const char docker_id[] = "4a3b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b";
+
+/*
+ * docker run and docker exec as runc 1.1 makes them: the shim starts
+ * runc create, which re-executes itself from a memfd (comm "exe"), whose
+ * stages rename themselves with prctl; [1:CHILD] unshares the pid
+ * namespace and clones [2:INIT] with CLONE_PARENT.
+ */
+static void test_runc_docker(void)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns(), c = container_ns(C2);
+	struct task dockerd = { .pid = 50, .ppid = 1, .comm = "dockerd", .ns = h };
+	struct task shim = { .pid = 400, .ppid = 1, .comm = "containerd-shim", .ns = h };
+	struct task create = { .pid = 401, .ppid = 400, .comm = "containerd-shim", .ns = h };
+	struct task parent = { .pid = 402, .ppid = 401, .comm = "runc", .ns = h };
+	struct task child = { .pid = 403, .ppid = 401, .comm = "exe", .ns = h };
+	struct task init = { .pid = 404, .ppid = 401, .comm = "runc:[1:CHILD]", .levels = 2, .nspid = { 0, 1 }, .ns = c };
+	struct task exec_runc = { .pid = 410, .ppid = 400, .comm = "containerd-shim", .ns = h };
+	struct task exec_child = { .pid = 412, .ppid = 410, .comm = "runc:[0:PARENT]", .ns = h };
+	struct task exec_init = { .pid = 413, .ppid = 410, .comm = "runc:[1:CHILD]", .levels = 2, .nspid = { 0, 7 }, .ns = c };
+	struct task setipv6 = { .pid = 501, .ppid = 50, .comm = "dockerd", .ns = h };
+	struct task go_thread = { .pid = 50, .tid = 52, .ppid = 1, .comm = "dockerd", .ns = h };
+	struct task plumbing = { .pid = 503, .ppid = 50, .comm = "dockerd", .ns = h };
+	static const int types[] = { NSTRACE_NS_IPC, NSTRACE_NS_UTS, NSTRACE_NS_NET, NSTRACE_NS_PID_FOR_CHILDREN,
+				     NSTRACE_NS_MNT };
+	const struct seen *s;
+
+	do_exec(lc, &shim, "/usr/bin/containerd-shim-runc-v2", "/usr/bin/containerd-shim-runc-v2", "-namespace",
+		"moby", "-id", docker_id, "-address", "/run/containerd/containerd.sock", NULL);
+	do_clone(lc, &create, &shim, 0);
+	do_exec(lc, &create, "/usr/sbin/runc", "runc", "--root", "/var/run/docker/runtime-runc/moby", "--log",
+		"/x/log.json", "--log-format", "json", "create", "--bundle", "/x/bundle", "--pid-file", "/x/init.pid",
+		docker_id, NULL);
+	create.comm = "runc";
+	do_clone(lc, &parent, &create, 0);
+	do_exec(lc, &parent, "/proc/self/exe", "runc", "init", NULL);
+	parent.comm = "exe";
+	do_clone(lc, &child, &parent, NSTRACE_CLONE_PARENT);
+	/* the stage renamed itself; only the unshare event says so */
+	child.comm = "runc:[1:CHILD]";
+	child.ns = creator_ns(C2, &h);
+	do_unshare(lc, &child, RUNC_FLAGS);
+	do_clone(lc, &init, &child, NSTRACE_CLONE_PARENT);
+	do_exit(lc, &child, 0);
+	do_exit(lc, &parent, 0);
+	do_exit(lc, &create, 0);
+
+	/* dockerd visits the network namespace and comes back before forking set-ipv6 */
+	dockerd.ns.inum[NSTRACE_NS_NET] = c.inum[NSTRACE_NS_NET];
+	do_setns(lc, &dockerd, NSTRACE_NS_NET, 0x40000000);
+	dockerd.ns.inum[NSTRACE_NS_NET] = h.inum[NSTRACE_NS_NET];
+	do_setns(lc, &dockerd, NSTRACE_NS_NET, 0x40000000);
+	do_clone(lc, &setipv6, &dockerd, 0);
+	do_exec(lc, &setipv6, "/proc/self/exe", "set-ipv6", "/var/run/docker/netns/x", "all", "false", NULL);
+	ASSERT_EQ(find_seen(LC_JOIN, 0) != NULL, 0, "a visit that went back out is no join");
+	/* set-ipv6 itself enters the network namespace: a join of its own */
+	setipv6.comm = "exe";
+	setipv6.ns.inum[NSTRACE_NS_NET] = c.inum[NSTRACE_NS_NET];
+	do_setns(lc, &setipv6, NSTRACE_NS_NET, 0x40000000);
+	do_exit(lc, &setipv6, 0);
+	/* another dockerd thread in there: a fork by the main thread is not */
+	go_thread.ns.inum[NSTRACE_NS_NET] = c.inum[NSTRACE_NS_NET];
+	do_setns(lc, &go_thread, NSTRACE_NS_NET, 0x40000000);
+	do_clone(lc, &plumbing, &dockerd, 0);
+	do_exec(lc, &plumbing, "/usr/bin/iptables", "iptables", NULL);
+	go_thread.ns.inum[NSTRACE_NS_NET] = h.inum[NSTRACE_NS_NET];
+	do_setns(lc, &go_thread, NSTRACE_NS_NET, 0x40000000);
+	do_exit(lc, &dockerd, 0);
+
+	init.comm = "runc:[2:INIT]";
+	do_exec(lc, &init, "/bin/sh", "sh", "-c", "exit 7", NULL);
+
+	/* docker exec: runc exec, runc init, five setns calls by [1:CHILD], then the command */
+	do_clone(lc, &exec_runc, &shim, 0);
+	do_exec(lc, &exec_runc, "/usr/sbin/runc", "runc", "exec", "--process", "/x/p.json", "--detach", docker_id,
+		NULL);
+	exec_runc.comm = "runc";
+	do_clone(lc, &exec_child, &exec_runc, 0);
+	exec_child.comm = "runc:[1:CHILD]";
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		exec_child.ns.inum[types[i]] = c.inum[types[i] == NSTRACE_NS_PID_FOR_CHILDREN ? NSTRACE_NS_PID : types[i]];
+		do_setns(lc, &exec_child, types[i], 0);
+	}
+	do_clone(lc, &exec_init, &exec_child, NSTRACE_CLONE_PARENT);
+	do_exit(lc, &exec_child, 0);
+	do_exec(lc, &exec_init, "/bin/echo", "echo", "hi", NULL);
+	do_exit(lc, &exec_init, 0);
+	do_exit(lc, &init, 7);
+
+	ASSERT_STREQ(sequence(),
+		     "c1:create:403 c1:init:404 c1:join:501 c1:exec:404 c1:join:412 c1:exec:413 "
+		     "c1:exit:404 c1:destroy:404",
+		     "transitions in order");
+	s = must_find(LC_CREATE, 0);
+	ASSERT_STREQ(runtime_name(s->c.runtime.runtime), "docker", "runtime through the shim");
+	ASSERT_STREQ(s->c.runtime.id, docker_id, "container ID");
+	ASSERT_STREQ(s->c.creator_comm, "runc:[1:CHILD]", "creator named as at its unshare");
+	ASSERT_EQ(s->c.init_pid, 0, "no init at create");
+	ASSERT_EQ(must_find(LC_INIT, 0)->c.init_pid, 404, "init is the CLONE_PARENT child");
+	s = must_find(LC_JOIN, 0);
+	ASSERT_STREQ(s->comm, "exe", "set-ipv6 joins");
+	ASSERT_EQ(s->entered.inum[NSTRACE_NS_NET], c.inum[NSTRACE_NS_NET], "into the network namespace only");
+	ASSERT_EQ(s->entered.inum[NSTRACE_NS_MNT], 0, "not the mount namespace");
+	s = must_find(LC_EXEC, 0);
+	ASSERT_EQ(s->exec_index, 1, "the command is exec #1");
+	ASSERT_STREQ(s->argv0, "sh", "exec chain ends with the command");
+	s = must_find(LC_JOIN, 1);
+	ASSERT_STREQ(s->comm, "runc:[1:CHILD]", "runc exec's join named as at its setns");
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		int t = types[i] == NSTRACE_NS_PID_FOR_CHILDREN ? NSTRACE_NS_PID : types[i];
+
+		ASSERT_EQ(s->entered.inum[t], c.inum[t], "every setns in the one join");
+	}
+	s = must_find(LC_EXEC, 1);
+	ASSERT_TRUE(s->joined, "runc exec's command is a joined exec");
+	ASSERT_STREQ(s->argv0, "echo", "joined command");
+	s = must_find(LC_EXIT, 0);
+	ASSERT_EQ(s->c.exit_code >> 8, 7, "exit code");
+	ASSERT_EQ(must_find(LC_DESTROY, 0)->c.joins, 2, "joins counted");
+	lifecycle_free(lc);
+}
+
+static void run_unshare_container(struct lifecycle *lc, __u32 first_pid, int code)
+{
+	struct nstrace_ns_set h = host_ns(), c = container_ns(C3);
+	struct task un = { .pid = first_pid, .ppid = 1, .comm = "unshare", .ns = creator_ns(C3, &h) };
+	struct task init = { .pid = first_pid + 1, .ppid = first_pid, .comm = "unshare", .levels = 2,
+			     .nspid = { 0, 1 }, .ns = c };
+
+	do_unshare(lc, &un, UNSHARE_FLAGS);
+	do_clone(lc, &init, &un, 0);
+	do_exit(lc, &init, code);
+	do_exit(lc, &un, code);
+}
+
+static void test_inode_reuse(void)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns();
+	struct task lost_end = { .pid = 900, .ppid = 1, .comm = "unshare", .ns = creator_ns(C3, &h) };
+
+	run_unshare_container(lc, 600, 1);
+	run_unshare_container(lc, 700, 2);
+	ASSERT_STREQ(sequence(),
+		     "c1:create:600 c1:init:601 c1:exit:601 c1:destroy:601 "
+		     "c2:create:700 c2:init:701 c2:exit:701 c2:destroy:701",
+		     "two containers, not one");
+	ASSERT_EQ(must_find(LC_CREATE, 0)->c.generation, 0, "first generation");
+	ASSERT_EQ(must_find(LC_CREATE, 1)->c.generation, 1, "the inode's second pid namespace");
+	ASSERT_EQ(must_find(LC_EXIT, 1)->c.exit_code >> 8, 2, "the second's own exit code");
+
+	/* the inode comes back while the last one looked alive: its end was lost */
+	nseen = 0;
+	do_unshare(lc, &lost_end, UNSHARE_FLAGS);
+	do_unshare(lc, &lost_end, UNSHARE_FLAGS);
+	ASSERT_STREQ(sequence(), "c3:create:900 c3:destroy:0 c4:create:900", "the stale one is ended first");
+	ASSERT_TRUE(must_find(LC_DESTROY, 0)->c.incomplete, "and marked incomplete");
+	ASSERT_EQ(must_find(LC_CREATE, 1)->c.generation, 3, "generation keeps counting");
+	lifecycle_free(lc);
+}
+
+static void test_lost_events(void)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns(), c = container_ns(C1), other = container_ns(C2);
+	struct task un = { .pid = 100, .ppid = 1, .comm = "unshare", .ns = creator_ns(C1, &h) };
+	struct task init = { .pid = 101, .ppid = 100, .comm = "unshare", .levels = 2, .nspid = { 0, 1 }, .ns = c };
+	struct task stranger = { .pid = 150, .ppid = 140, .comm = "sleep", .levels = 2, .nspid = { 0, 4 },
+				 .ns = other };
+	const struct seen *s;
+
+	do_unshare(lc, &un, UNSHARE_FLAGS);
+	do_clone(lc, &init, &un, 0);
+	ASSERT_TRUE(!must_find(LC_INIT, 0)->c.incomplete, "complete before the loss");
+	lifecycle_lost(lc, 3);
+	do_exit(lc, &init, 0);
+	ASSERT_TRUE(must_find(LC_EXIT, 0)->c.incomplete, "alive during the loss: incomplete");
+	/* a process from a pid namespace whose start was lost */
+	do_exit(lc, &stranger, 0);
+	s = must_find(LC_CREATE, 1);
+	ASSERT_EQ(s->c.origin, LC_UNSEEN, "origin unseen");
+	ASSERT_TRUE(s->c.incomplete, "unseen is incomplete");
+	ASSERT_EQ(s->c.init_pid, 0, "its init is not guessed");
+	lifecycle_lost(lc, 0);
+	run_unshare_container(lc, 800, 0);
+	ASSERT_TRUE(!must_find(LC_CREATE, 2)->c.incomplete, "a container after the loss is complete");
+	lifecycle_free(lc);
+}
+
+static void test_creator_exits_unforked(void)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns();
+	struct task un = { .pid = 100, .ppid = 1, .comm = "unshare", .ns = creator_ns(C1, &h) };
+
+	do_unshare(lc, &un, NSTRACE_CLONE_NEWPID);
+	do_exit(lc, &un, 1);
+	ASSERT_STREQ(sequence(), "c1:create:100 c1:destroy:0", "created, then destroyed with its creator");
+	ASSERT_EQ(lifecycle_counts(lc).destroyed, 1, "counted destroyed");
+	lifecycle_free(lc);
+}
+
+/*
+ * A container in a docker container: the inner one's parent is the outer,
+ * the outer counts the inner's members, and the inner's runtime is not
+ * docker just because its creator lives in a docker container.
+ */
+static void test_nested(void)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns(), outer = container_ns(C1), inner = container_ns(C2);
+	struct task shim = { .pid = 400, .ppid = 1, .comm = "containerd-shim", .ns = h };
+	struct task un = { .pid = 401, .ppid = 400, .comm = "runc", .ns = creator_ns(C1, &h) };
+	struct task init = { .pid = 402, .ppid = 400, .comm = "runc", .levels = 2, .nspid = { 0, 1 }, .ns = outer };
+	struct task maker = { .pid = 403, .ppid = 402, .comm = "spawner", .levels = 2, .nspid = { 0, 2 },
+			      .ns = outer };
+	struct task inner_init = { .pid = 404, .ppid = 403, .comm = "spawner", .levels = 3, .nspid = { 0, 3, 1 },
+				   .ns = inner };
+	const struct seen *s;
+
+	do_exec(lc, &shim, "/usr/bin/containerd-shim-runc-v2", "containerd-shim-runc-v2", "-namespace", "moby", "-id",
+		docker_id, NULL);
+	do_clone(lc, &un, &shim, 0);
+	do_unshare(lc, &un, RUNC_FLAGS);
+	do_clone(lc, &init, &un, NSTRACE_CLONE_PARENT);
+	do_exec(lc, &init, "/bin/sh", "sh", NULL);
+	do_clone(lc, &maker, &init, 0);
+	do_exec(lc, &maker, "/spawner", "spawner", NULL);
+	do_clone(lc, &inner_init, &maker, UNSHARE_FLAGS);
+	s = must_find(LC_CREATE, 1);
+	ASSERT_EQ(s->serial, 2, "a second container");
+	ASSERT_STREQ(runtime_name(s->c.runtime.runtime), "unknown", "the lineage stops at the outer container");
+	ASSERT_EQ(s->c.members, 0, "counted after create");
+	s = must_find(LC_INIT, 1);
+	ASSERT_EQ(s->c.init_nspid_levels, 3, "three pid levels");
+	ASSERT_EQ(s->c.members, 1, "inner init is its member");
+
+	do_exit(lc, &init, 9);
+	s = must_find(LC_EXIT, 0);
+	ASSERT_EQ(s->serial, 1, "the outer exits");
+	ASSERT_EQ(s->survivor_count, 2, "survivors include the nested member");
+	ASSERT_EQ(s->survivors[0] + s->survivors[1], 403 + 404, "the maker and the inner init");
+	ASSERT_EQ(s->c.members, 3, "members counted at the exit, pid 1 still among them");
+	do_exit(lc, &inner_init, 0);
+	do_exit(lc, &maker, 0);
+	ASSERT_STREQ(sequence(),
+		     "c1:create:401 c1:init:402 c1:exec:402 c2:create:403 c2:init:404 c1:exit:402 c2:exit:404 "
+		     "c2:destroy:404 "
+		     "c1:destroy:402",
+		     "the inner ends before the outer is destroyed");
+	lifecycle_free(lc);
+}
+
+static void snap(struct lifecycle *lc, __u32 pid, __u32 ppid, const char *comm, __u32 levels, __u32 inner,
+		 const struct nstrace_ns_set *ns, const char *cmdline, size_t cmdline_len, const char *cgroup)
+{
+	static struct snap_process p;
+
+	memset(&p, 0, sizeof(p));
+	p.pid = pid;
+	p.ppid = ppid;
+	p.nspid_levels = levels;
+	p.nspid[0] = pid;
+	if (levels > 1)
+		p.nspid[levels - 1] = inner;
+	snprintf(p.comm, sizeof(p.comm), "%s", comm);
+	p.ns = *ns;
+	memcpy(p.cmdline, cmdline, cmdline_len);
+	p.cmdline_len = cmdline_len;
+	/* as procfs reads it: no NUL, cut where the buffer ends */
+	p.cgroup_len = strlen(cgroup) < sizeof(p.cgroup) ? strlen(cgroup) : sizeof(p.cgroup);
+	memcpy(p.cgroup, cgroup, p.cgroup_len);
+	ASSERT_EQ(lifecycle_snapshot_add(lc, &p), 0, "snapshot entry taken");
+}
+
+#define ARGV(s) s, sizeof(s)
+
+static void test_snapshot(void)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns(), d = container_ns(C1), r = container_ns(C2), u = container_ns(C3);
+	char cgroup[256];
+	struct task nsenter = { .pid = 900, .ppid = 1, .comm = "nsenter", .ns = h };
+	const struct seen *s;
+
+	snprintf(cgroup, sizeof(cgroup), "12:pids:/docker/%s\n0::/docker/%s\n", docker_id, docker_id);
+	snap(lc, 1, 0, "systemd", 1, 0, &h, ARGV("/sbin/init"), "0::/init.scope\n");
+	/* docker: the shim's argv and the cgroup path agree */
+	snap(lc, 500, 1, "containerd-shim", 1, 0, &h, ARGV("containerd-shim-runc-v2\0-namespace\0moby\0-id\0zzz"),
+	     "0::/system.slice/containerd.service\n");
+	snap(lc, 501, 500, "sleep", 2, 1, &d, ARGV("sleep\0" "300"), cgroup);
+	snap(lc, 502, 501, "sh", 2, 6, &d, ARGV("sh"), cgroup);
+	/* runc run in the foreground: only its argv tells */
+	snap(lc, 600, 1, "runc", 1, 0, &h, ARGV("runc\0run\0-b\0/tmp/b\0t9"), "0::/user.slice\n");
+	snap(lc, 601, 600, "sh", 2, 1, &r, ARGV("sh"), "0::/t9\n");
+	/* a pid namespace no runtime claims */
+	snap(lc, 700, 1, "unshare", 1, 0, &h, ARGV("unshare\0-fp\0sleep\0" "100"), "0::/user.slice\n");
+	snap(lc, 701, 700, "sleep", 2, 1, &u, ARGV("sleep\0" "100"), "garbage without colons\n9:x\n");
+	ASSERT_EQ(nseen, 0, "nothing reported before the snapshot is whole");
+	lifecycle_snapshot_done(lc, 5000);
+
+	ASSERT_STREQ(sequence(), "c1:create:500 c1:init:501 c2:create:600 c2:init:601 c3:create:700 c3:init:701",
+		     "existing containers");
+	s = must_find(LC_CREATE, 0);
+	ASSERT_EQ(s->c.origin, LC_EXISTING, "origin existing");
+	ASSERT_STREQ(runtime_name(s->c.runtime.runtime), "docker", "docker from the cgroup");
+	ASSERT_STREQ(s->c.runtime.id, docker_id, "the cgroup's ID, not the shim's");
+	ASSERT_EQ(s->c.init_pid, 501, "init");
+	ASSERT_EQ(s->c.members, 2, "members");
+	s = must_find(LC_CREATE, 1);
+	ASSERT_STREQ(runtime_name(s->c.runtime.runtime), "runc", "runc from the lineage");
+	ASSERT_STREQ(s->c.runtime.id, "t9", "ID from runc's argv");
+	s = must_find(LC_CREATE, 2);
+	ASSERT_STREQ(runtime_name(s->c.runtime.runtime), "unshare", "garbage cgroup lines are skipped");
+
+	/* events before the scan began are already in it */
+	now = 3000;
+	do_exit(lc, &(struct task){ .pid = 502, .ppid = 501, .comm = "sh", .levels = 2, .nspid = { 0, 6 }, .ns = d },
+		0);
+	ASSERT_EQ(nseen, 6, "an event older than the snapshot is ignored");
+	now = 6000;
+	nsenter.ns.inum[NSTRACE_NS_MNT] = d.inum[NSTRACE_NS_MNT];
+	do_setns(lc, &nsenter, NSTRACE_NS_MNT, 0);
+	nsenter.ns.inum[NSTRACE_NS_CGROUP] = h.inum[NSTRACE_NS_CGROUP];
+	do_setns(lc, &nsenter, NSTRACE_NS_CGROUP, 0);
+	do_exec(lc, &nsenter, "/bin/ls", "ls", NULL);
+	s = must_find(LC_JOIN, 0);
+	ASSERT_EQ(s->serial, 1, "a join into an existing container");
+	ASSERT_EQ(s->entered.inum[NSTRACE_NS_CGROUP], 0, "the host's cgroup namespace is no part of it");
+	ASSERT_TRUE(must_find(LC_EXEC, 0)->joined, "its exec");
+	lifecycle_free(lc);
+}
+
+/* A cgroup file longer than the snapshot keeps: the cut last line names nobody. */
+static void test_snapshot_cut_cgroup(void)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns(), u = container_ns(C3);
+	char cgroup[SNAP_CGROUP_LEN + 64];
+	size_t used = 0;
+
+	while (used < SNAP_CGROUP_LEN - 40)
+		used += snprintf(cgroup + used, sizeof(cgroup) - used, "7:cpu:/user.slice/session-1.scope\n");
+	snprintf(cgroup + used, sizeof(cgroup) - used, "0::/lxc/averylongcontainernamethatiscut");
+	snap(lc, 1, 0, "init", 1, 0, &h, ARGV("/sbin/init"), "0::/\n");
+	snap(lc, 800, 1, "sleep", 2, 1, &u, ARGV("sleep"), cgroup);
+	lifecycle_snapshot_done(lc, 0);
+	ASSERT_STREQ(runtime_name(must_find(LC_CREATE, 0)->c.runtime.runtime), "unknown", "no runtime from a cut line");
+	ASSERT_STREQ(must_find(LC_CREATE, 0)->c.runtime.id, "", "no half name");
+	lifecycle_free(lc);
+}
+
+int main(void)
+{
+	SUBTEST("unshare: create, init, exec chain, join, exit with survivors, destroy", test_unshare_container());
+	SUBTEST("clone(CLONE_NEWPID) container", test_clone_container());
+	SUBTEST("runc under docker: CLONE_PARENT, shim ID, exec join, dockerd's visits", test_runc_docker());
+	SUBTEST("pid namespace inode reuse: distinct containers, generations", test_inode_reuse());
+	SUBTEST("lost events mark containers incomplete", test_lost_events());
+	SUBTEST("creator unshares NEWPID and exits without forking", test_creator_exits_unforked());
+	SUBTEST("nested container", test_nested());
+	SUBTEST("snapshot of existing containers", test_snapshot());
+	SUBTEST("snapshot with a cut cgroup file", test_snapshot_cut_cgroup());
+	return test_summary();
+}
