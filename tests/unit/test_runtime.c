@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Runtimes and container IDs from argv and from /proc/PID/cgroup text. */
+#include "runtime.h"
+#include "testing.h"
+
+static const char hex_id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/* argv as the kernel keeps it: every argument NUL-terminated. sizeof keeps the last NUL. */
+#define ARGV(s) s, sizeof(s)
+
+static void check_argv(const char *args, size_t len, enum runtime rt, const char *id)
+{
+	struct runtime_hint hint;
+
+	memset(&hint, 0x5a, sizeof(hint));
+	runtime_hint_from_argv(args, len, &hint);
+	ASSERT_STREQ(runtime_name(hint.runtime), runtime_name(rt), "runtime");
+	ASSERT_STREQ(hint.id, id, "container ID");
+}
+
+static void check_cgroup(const char *text, bool found, enum runtime rt, const char *id)
+{
+	struct runtime_hint hint;
+
+	memset(&hint, 0x5a, sizeof(hint));
+	ASSERT_EQ(runtime_hint_from_cgroup(text, strlen(text), &hint), found, "a container found");
+	ASSERT_STREQ(runtime_name(hint.runtime), runtime_name(rt), "runtime");
+	ASSERT_STREQ(hint.id, id, "container ID");
+}
+
+static void test_runc(void)
+{
+	check_argv(ARGV("runc\0run\0t1"), RUNTIME_RUNC, "t1");
+	check_argv(ARGV("/usr/sbin/runc\0--root\0/run/r\0--log\0/l.json\0--log-format\0json\0create\0--bundle\0/b\0"
+			"--pid-file\0/p\0--console-socket\0/s\0c2"),
+		   RUNTIME_RUNC, "c2");
+	check_argv(ARGV("runc\0--debug\0run\0-d\0--no-pivot\0-b\0/b\0c3"), RUNTIME_RUNC, "c3");
+	check_argv(ARGV("runc\0exec\0-e\0A=B\0--user\0" "0:0\0--cwd\0/\0-t\0c4\0sh\0-c\0exit 3"), RUNTIME_RUNC, "c4");
+	check_argv(ARGV("runc\0exec\0--process\0/p.json\0--detach\0c5"), RUNTIME_RUNC, "c5");
+	check_argv(ARGV("runc\0--root=/run/r\0start\0c6"), RUNTIME_RUNC, "c6");
+	check_argv(ARGV("runc\0kill\0c7\0KILL"), RUNTIME_RUNC, "c7");
+	check_argv(ARGV("runc\0delete\0--force\0c8"), RUNTIME_RUNC, "c8");
+	/* runc re-executed from its memfd keeps its argv; init names no container */
+	check_argv(ARGV("runc\0init"), RUNTIME_RUNC, "");
+	check_argv(ARGV("runc\0list"), RUNTIME_RUNC, "");
+	check_argv(ARGV("crun\0run\0--bundle\0/b\0k1"), RUNTIME_CRUN, "k1");
+	check_argv(ARGV("/usr/bin/crun\0--cgroup-manager=cgroupfs\0exec\0k2\0ls"), RUNTIME_CRUN, "k2");
+}
+
+static void test_managers(void)
+{
+	char args[256];
+	int len;
+
+	len = snprintf(args, sizeof(args), "/usr/bin/containerd-shim-runc-v2%c-namespace%cmoby%c-id%c%s%c-address%c/s",
+		       0, 0, 0, 0, hex_id, 0, 0);
+	check_argv(args, len + 1, RUNTIME_DOCKER, hex_id);
+	check_argv(ARGV("containerd-shim-runc-v2\0-namespace\0k8s.io\0-id\0sandbox1\0-address\0/s"), RUNTIME_CONTAINERD,
+		   "sandbox1");
+	check_argv(ARGV("containerd-shim-runc-v2\0--namespace=moby\0--id=x1"), RUNTIME_DOCKER, "x1");
+	check_argv(ARGV("containerd-shim-runc-v2\0-namespace\0mobyX\0-id\0x2"), RUNTIME_CONTAINERD, "x2");
+	check_argv(ARGV("/usr/bin/dockerd\0-H\0unix:///d.sock"), RUNTIME_DOCKER, "");
+	check_argv(ARGV("containerd\0--config\0/c.toml"), RUNTIME_CONTAINERD, "");
+	check_argv(ARGV("/usr/bin/conmon\0--api-version\0" "1\0-c\0p1\0-n\0web\0--exit-command\0/usr/bin/podman\0"
+			"--exit-command-arg\0--root"),
+		   RUNTIME_PODMAN, "p1");
+	check_argv(ARGV("/usr/bin/conmon\0-c\0o1\0-n\0k8s_podman-like-name\0--exit-dir\0/var/run/crio/exits"),
+		   RUNTIME_CRIO, "o1");
+	check_argv(ARGV("conmon\0--cid=o2\0--exit-command=/opt/podman/bin/podman"), RUNTIME_PODMAN, "o2");
+	check_argv(ARGV("podman\0run\0busybox"), RUNTIME_PODMAN, "");
+	check_argv(ARGV("/usr/bin/crio"), RUNTIME_CRIO, "");
+	check_argv(ARGV("lxc-start\0-n\0web1\0-P\0/var/lib/lxc\0-d"), RUNTIME_LXC, "web1");
+	check_argv(ARGV("/usr/bin/lxc-execute\0--name=web2\0--\0/bin/sh"), RUNTIME_LXC, "web2");
+	check_argv(ARGV("lxc-attach\0--name\0web3"), RUNTIME_LXC, "web3");
+	check_argv(ARGV("systemd-nspawn\0-D\0/srv/m\0-M\0m1"), RUNTIME_NSPAWN, "m1");
+	check_argv(ARGV("/usr/bin/systemd-nspawn\0--machine=m2\0-b"), RUNTIME_NSPAWN, "m2");
+	check_argv(ARGV("unshare\0-fp\0--mount-proc\0sh"), RUNTIME_UNSHARE, "");
+}
+
+static void test_argv_bad_input(void)
+{
+	/* no ID after the command */
+	check_argv(ARGV("runc\0run"), RUNTIME_RUNC, "");
+	/* an option's value missing at the end */
+	check_argv(ARGV("lxc-start\0-n"), RUNTIME_LXC, "");
+	check_argv(ARGV("sh\0-c\0runc run x"), RUNTIME_UNKNOWN, "");
+	check_argv(ARGV("runcx\0run\0x"), RUNTIME_UNKNOWN, "");
+	check_argv("", 0, RUNTIME_UNKNOWN, "");
+	check_argv(ARGV("\0\0\0"), RUNTIME_UNKNOWN, "");
+	/* cut inside the ID: the kernel ends every argument with a NUL, this one has none */
+	check_argv("runc\0run\0abcd", 13, RUNTIME_RUNC, "");
+	check_argv("runc", 4, RUNTIME_UNKNOWN, "");
+	/* an ID longer than any runtime's is cut to fit, still terminated */
+	{
+		char args[300] = "runc\0run\0";
+		struct runtime_hint hint;
+
+		memset(args + 9, 'x', 200);
+		args[209] = '\0';
+		runtime_hint_from_argv(args, 210, &hint);
+		ASSERT_EQ(strlen(hint.id), RUNTIME_ID_LEN - 1, "long ID cut to fit");
+	}
+	ASSERT_STREQ(runtime_name(RUNTIME_COUNT), "unknown", "out-of-range runtime");
+}
+
+static void test_cgroup(void)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "0::/system.slice/docker-%s.scope\n", hex_id);
+	check_cgroup(text, true, RUNTIME_DOCKER, hex_id);
+	snprintf(text, sizeof(text), "12:pids:/docker/%s\n11:cpu,cpuacct:/docker/%s\n", hex_id, hex_id);
+	check_cgroup(text, true, RUNTIME_DOCKER, hex_id);
+	snprintf(text, sizeof(text), "0::/kubepods.slice/kubepods-pod1.slice/cri-containerd-%s.scope\n", hex_id);
+	check_cgroup(text, true, RUNTIME_CONTAINERD, hex_id);
+	snprintf(text, sizeof(text), "0::/kubepods.slice/crio-%s.scope\n", hex_id);
+	check_cgroup(text, true, RUNTIME_CRIO, hex_id);
+	snprintf(text, sizeof(text), "0::/machine.slice/libpod-%s.scope/container\n", hex_id);
+	check_cgroup(text, true, RUNTIME_PODMAN, hex_id);
+	snprintf(text, sizeof(text), "1:name=systemd:/libpod_parent/libpod/%s\n", hex_id);
+	check_cgroup(text, true, RUNTIME_PODMAN, hex_id);
+	check_cgroup("0::/lxc.payload.web1\n", true, RUNTIME_LXC, "web1");
+	check_cgroup("0::/lxc.payload.web1/init.scope\n", true, RUNTIME_LXC, "web1");
+	check_cgroup("4:memory:/lxc/web2\n", true, RUNTIME_LXC, "web2");
+	check_cgroup("0::/machine.slice/systemd-nspawn@m1.service/payload\n", true, RUNTIME_NSPAWN, "m1");
+	/* docker in docker: the innermost names the process's container */
+	snprintf(text, sizeof(text), "0::/docker/%s/docker/%.63s1\n", hex_id, hex_id);
+	check_cgroup(text, true, RUNTIME_DOCKER, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde1");
+	/* the first line that names a container wins over later ones */
+	snprintf(text, sizeof(text), "0::/user.slice\n3:cpu:/lxc/web3\n2:pids:/docker/%s\n", hex_id);
+	check_cgroup(text, true, RUNTIME_LXC, "web3");
+}
+
+static void test_cgroup_bad_input(void)
+{
+	char text[1024];
+
+	check_cgroup("", false, RUNTIME_UNKNOWN, "");
+	check_cgroup("0::/\n", false, RUNTIME_UNKNOWN, "");
+	check_cgroup("0::/user.slice/user-0.slice/session-1.scope\n", false, RUNTIME_UNKNOWN, "");
+	check_cgroup("garbage\n::\n:\n\n\n", false, RUNTIME_UNKNOWN, "");
+	/* the path holds a colon: only the first two separate fields */
+	check_cgroup("0::/odd:path/lxc/web4\n", true, RUNTIME_LXC, "web4");
+	check_cgroup("0:lxc:/docker\n", false, RUNTIME_UNKNOWN, "");
+	/* an ID that is not 64 hex digits */
+	check_cgroup("0::/docker/0123456789ABCDEF\n", false, RUNTIME_UNKNOWN, "");
+	snprintf(text, sizeof(text), "0::/docker/%.40s\n", hex_id);
+	check_cgroup(text, false, RUNTIME_UNKNOWN, "");
+	snprintf(text, sizeof(text), "0::/system.slice/docker-%.60s\n", hex_id);
+	check_cgroup(text, false, RUNTIME_UNKNOWN, "");
+	snprintf(text, sizeof(text), "0::/docker-%s.scopeX\n", hex_id);
+	check_cgroup(text, false, RUNTIME_UNKNOWN, "");
+	check_cgroup("0::/lxc.payload.\n", false, RUNTIME_UNKNOWN, "");
+	check_cgroup("0::/lxc/\n", false, RUNTIME_UNKNOWN, "");
+	check_cgroup("0::/systemd-nspawn@.service\n", false, RUNTIME_UNKNOWN, "");
+	/* a line cut before its path, then a good one */
+	snprintf(text, sizeof(text), "7:cpu\n0::/docker/%s\n", hex_id);
+	check_cgroup(text, true, RUNTIME_DOCKER, hex_id);
+	/* text that stops mid-line is read as far as it goes */
+	{
+		struct runtime_hint hint;
+
+		snprintf(text, sizeof(text), "0::/docker/%s\n", hex_id);
+		ASSERT_TRUE(!runtime_hint_from_cgroup(text, 30, &hint), "cut inside the ID");
+		ASSERT_STREQ(hint.id, "", "no ID from a cut one");
+	}
+}
+
+int main(void)
+{
+	SUBTEST("argv: runc and crun", test_runc());
+	SUBTEST("argv: shims, managers, lxc, nspawn, unshare", test_managers());
+	SUBTEST("argv: bad input", test_argv_bad_input());
+	SUBTEST("cgroup paths of each runtime", test_cgroup());
+	SUBTEST("cgroup: bad input", test_cgroup_bad_input());
+	return test_summary();
+}
