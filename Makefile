@@ -35,7 +35,8 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_err
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all clean vmlinux test test-unit test-integration test-profile test-sanitize check deps nstrace-it-static bench
+.PHONY: all clean vmlinux test test-unit test-integration test-profile test-runtimes test-sanitize check deps \
+	nstrace-it-static bench
 .DELETE_ON_ERROR:
 
 all: $(NSTRACE_BIN)
@@ -99,6 +100,10 @@ RUN_PROFILE := tests/run-tests.sh profile $(OUTPUT)/tests/profile-test $(abspath
 
 test-profile: $(NSTRACE_BIN) $(OUTPUT)/tests/profile-test
 	$(RUN_PROFILE)
+
+# Real runc, docker, unshare and nsenter, as root; about a minute.
+test-runtimes: $(NSTRACE_BIN)
+	tests/runtimes/run.sh $(abspath $(NSTRACE_BIN))
 
 # Builds in parallel, runs one part after the other, and runs them all even if one fails.
 test: $(UNIT_TESTS) $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it $(OUTPUT)/tests/profile-test

@@ -252,6 +252,54 @@ static void destroy(struct lifecycle *lc, struct lc_container *c, __u64 time_ns)
 	free_node(lc, node_of(c));
 }
 
+static void forget_process(struct lifecycle *lc, struct lc_process *p)
+{
+	HASH_DEL(lc->processes, p);
+	free(p);
+}
+
+static void check_destroy(struct lifecycle *lc, struct lc_container *c, __u64 time_ns)
+{
+	while (c) {
+		struct lc_container *parent = c->parent;
+
+		if (!c->members && c->state == LC_EXITED)
+			destroy(lc, c, time_ns);
+		c = parent;
+	}
+}
+
+/*
+ * A pid namespace's inode is freed only after every process in it, and
+ * every namespace nested in it, is gone: when the inode comes back while
+ * its container looks alive, their exits were lost. Nothing of it may
+ * stay referenced.
+ */
+static void end_stale(struct lifecycle *lc, struct lc_container *old, __u64 time_ns)
+{
+	struct lc_container *outer = old->parent;
+	struct lc_process *p, *tmp;
+	struct lc_node *n;
+
+again:
+	for (n = lc->head; n; n = n->next) {
+		if (n->c.parent == old) {
+			/* ending it frees it and maybe what follows it: walk again */
+			end_stale(lc, &n->c, time_ns);
+			goto again;
+		}
+	}
+	HASH_ITER(hh, lc->processes, p, tmp) {
+		if (p->container == old) {
+			count_member(old, -1);
+			forget_process(lc, p);
+		}
+	}
+	old->incomplete = true;
+	destroy(lc, old, time_ns);
+	check_destroy(lc, outer, time_ns);
+}
+
 static struct lc_container *create(struct lifecycle *lc, __u32 pidns, enum lc_origin origin,
 				   __u64 time_ns)
 {
@@ -259,11 +307,8 @@ static struct lc_container *create(struct lifecycle *lc, __u32 pidns, enum lc_or
 	struct lc_generation *g;
 	struct lc_node *n;
 
-	/* The inode is back while the old namespace looked alive: its end was lost. */
-	if (old) {
-		old->incomplete = true;
-		destroy(lc, old, time_ns);
-	}
+	if (old)
+		end_stale(lc, old, time_ns);
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
@@ -354,12 +399,6 @@ static struct lc_process *new_process(struct lifecycle *lc, __u32 pid)
 	return p;
 }
 
-static void forget_process(struct lifecycle *lc, struct lc_process *p)
-{
-	HASH_DEL(lc->processes, p);
-	free(p);
-}
-
 /* The container a task is in, from its pid namespace; one is made up if its start was missed. */
 static struct lc_container *container_of(struct lifecycle *lc, const struct nstrace_header *hdr)
 {
@@ -436,12 +475,18 @@ static void leave_joined(struct lc_process *p, __u32 tid, int type)
 static struct lc_process *subject(struct lifecycle *lc, const struct nstrace_header *hdr)
 {
 	struct lc_process *p = find_process(lc, hdr->pid);
+	__u32 pidns = hdr->nspid_levels > 1 ? hdr->ns.inum[NSTRACE_NS_PID] : 0;
 
-	if (p) {
+	if (p && (p->container ? p->container->pidns : 0) == pidns) {
 		/* names change without an exec (runc's stages call prctl); the leader's is the process's */
 		if (hdr->tid == hdr->pid)
 			memcpy(p->comm, hdr->comm, sizeof(p->comm));
 		return p;
+	}
+	/* a process never leaves its pid namespace: this one's pid was reused while its exit was lost */
+	if (p) {
+		count_member(p->container, -1);
+		forget_process(lc, p);
 	}
 	p = new_process(lc, hdr->pid);
 	if (!p)
@@ -474,6 +519,8 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 		c = create(lc, hdr->ns.inum[NSTRACE_NS_PID], LC_BY_CLONE, hdr->time_ns);
 		if (!c)
 			return -ENOMEM;
+		/* ending a stale namespace may have dropped a stale record of the caller */
+		caller = find_process(lc, e->caller_pid);
 		set_creator(c, caller);
 		c->ns = hdr->ns;
 		lineage_runtime(lc, caller, &c->runtime);
@@ -608,17 +655,6 @@ static int handle_exec(struct lifecycle *lc, const struct nstrace_exec_event *e)
 		emit(lc, &t, joined, hdr->time_ns);
 	}
 	return 0;
-}
-
-static void check_destroy(struct lifecycle *lc, struct lc_container *c, __u64 time_ns)
-{
-	while (c) {
-		struct lc_container *parent = c->parent;
-
-		if (!c->members && c->state == LC_EXITED)
-			destroy(lc, c, time_ns);
-		c = parent;
-	}
 }
 
 static int collect_survivors(struct lifecycle *lc, const struct lc_container *c, __u32 dead,

@@ -585,6 +585,63 @@ static void test_nested(void)
 	lifecycle_free(lc);
 }
 
+/*
+ * A pid namespace's inode back while its container looks alive: every
+ * process in it and in containers nested in it is gone, their exits lost.
+ */
+static void test_stale_inode(void)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns(), outer = container_ns(C1), inner = container_ns(C2);
+	struct task un = { .pid = 100, .ppid = 1, .comm = "unshare", .ns = creator_ns(C1, &h) };
+	struct task init = { .pid = 101, .ppid = 100, .comm = "sh", .levels = 2, .nspid = { 0, 1 }, .ns = outer };
+	struct task maker = { .pid = 102, .ppid = 101, .comm = "unshare", .levels = 2, .nspid = { 0, 2 },
+			      .ns = creator_ns(C2, &outer) };
+	struct task inner_init = { .pid = 103, .ppid = 102, .comm = "sh", .levels = 3, .nspid = { 0, 3, 1 },
+				   .ns = inner };
+	struct task again = { .pid = 200, .ppid = 1, .comm = "unshare", .ns = creator_ns(C1, &h) };
+	struct task reused = { .pid = 103, .ppid = 1, .comm = "bash", .ns = h };
+
+	do_unshare(lc, &un, UNSHARE_FLAGS);
+	do_clone(lc, &init, &un, 0);
+	do_clone(lc, &maker, &init, 0);
+	do_unshare(lc, &maker, UNSHARE_FLAGS);
+	do_clone(lc, &inner_init, &maker, 0);
+	ASSERT_EQ(lifecycle_counts(lc).processes, 4, "four processes tracked");
+	do_unshare(lc, &again, UNSHARE_FLAGS);
+	ASSERT_STREQ(sequence(),
+		     "c1:create:100 c1:init:101 c2:create:102 c2:init:103 c2:destroy:103 c1:destroy:101 c3:create:200",
+		     "the nested one ends, then the outer, then the new one starts");
+	ASSERT_TRUE(must_find(LC_DESTROY, 0)->c.incomplete, "nested: incomplete");
+	ASSERT_TRUE(must_find(LC_DESTROY, 1)->c.incomplete, "outer: incomplete");
+	ASSERT_EQ(lifecycle_counts(lc).processes, 2, "their processes are forgotten");
+	/* the inner init's pid, reused on the host */
+	do_exec(lc, &reused, "/bin/bash", "bash", NULL);
+	do_exit(lc, &reused, 0);
+	ASSERT_EQ(nseen, 7, "a host process is in no container");
+	lifecycle_free(lc);
+}
+
+/* A member's pid comes back on the host: the record is stale, the member gone. */
+static void test_reused_pid(void)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns(), c = container_ns(C1);
+	struct task un = { .pid = 400, .ppid = 1, .comm = "unshare", .ns = creator_ns(C1, &h) };
+	struct task init = { .pid = 401, .ppid = 400, .comm = "sh", .levels = 2, .nspid = { 0, 1 }, .ns = c };
+	struct task member = { .pid = 402, .ppid = 401, .comm = "sleep", .levels = 2, .nspid = { 0, 2 }, .ns = c };
+	struct task reused = { .pid = 402, .ppid = 1, .comm = "cron", .ns = h };
+
+	do_unshare(lc, &un, UNSHARE_FLAGS);
+	do_clone(lc, &init, &un, 0);
+	do_clone(lc, &member, &init, 0);
+	do_exec(lc, &reused, "/usr/sbin/cron", "cron", NULL);
+	do_exit(lc, &init, 0);
+	ASSERT_EQ(must_find(LC_EXIT, 0)->survivor_count, 0, "no survivors");
+	ASSERT_STREQ(sequence(), "c1:create:400 c1:init:401 c1:exit:401 c1:destroy:401", "destroyed with pid 1");
+	lifecycle_free(lc);
+}
+
 static void snap(struct lifecycle *lc, __u32 pid, __u32 ppid, const char *comm, __u32 levels, __u32 inner,
 		 const struct nstrace_ns_set *ns, const char *cmdline, size_t cmdline_len, const char *cgroup)
 {
@@ -690,6 +747,8 @@ int main(void)
 	SUBTEST("clone(CLONE_NEWPID) container", test_clone_container());
 	SUBTEST("runc under docker: CLONE_PARENT, shim ID, exec join, dockerd's visits", test_runc_docker());
 	SUBTEST("pid namespace inode reuse: distinct containers, generations", test_inode_reuse());
+	SUBTEST("inode back while its container looked alive", test_stale_inode());
+	SUBTEST("pid reused while a member's exit was lost", test_reused_pid());
 	SUBTEST("lost events mark containers incomplete", test_lost_events());
 	SUBTEST("creator unshares NEWPID and exits without forking", test_creator_exits_unforked());
 	SUBTEST("nested container", test_nested());

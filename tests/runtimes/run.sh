@@ -1,0 +1,81 @@
+#!/bin/sh
+# nstrace against real container runtimes: unshare and nsenter, runc, docker.
+# Usage: tests/runtimes/run.sh [NSTRACE [unshare|runc|docker|existing]...]   (as root)
+# Every scenario traces with --json --record, drives the runtime, stops nstrace
+# with SIGINT and checks the container's lifecycle records against what the
+# runtime itself reports, and replay's output against the live output.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+NSTRACE=$(realpath "${1:-./nstrace}")
+[ $# -gt 0 ] && shift
+groups=${*:-unshare runc docker existing}
+
+# shellcheck source=tests/runtimes/lib.sh
+. "$here/lib.sh"
+# shellcheck source=tests/runtimes/scenarios.sh
+. "$here/scenarios.sh"
+
+scenario=setup
+if [ "$(id -u)" -ne 0 ]; then
+	echo "runtimes: needs root"
+	echo "runtimes: 0 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+for tool in jq unshare nsenter busybox; do
+	command -v "$tool" >/dev/null || { echo "runtimes: $tool is missing (scripts/deps.sh test)"; exit 1; }
+done
+
+T=$(mktemp -d /tmp/nstrace-runtimes.XXXXXX)
+D=$T/docker
+tag=nstrace-rt-$$
+runc_ids=
+
+finished=false
+cleanup() {
+	status=$?
+	set +e
+	trap - EXIT INT TERM
+	if ! $finished; then
+		echo "FAIL: $scenario: stopped by an unexpected error (exit $status)"
+		echo "runtimes: $passed passed, $((failed + 1)) failed, $skipped skipped"
+	fi
+	[ -n "$trace_pid" ] && kill -INT "$trace_pid" 2>/dev/null && wait "$trace_pid" 2>/dev/null
+	for id in $runc_ids; do
+		runc delete --force "$id" >/dev/null 2>&1
+		find /sys/fs/cgroup -maxdepth 4 -type d -name "$id" -exec rmdir {} + 2>/dev/null
+	done
+	docker_down
+	for pid in $bg_pids; do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	# whatever is still mounted under the scratch directory, innermost first
+	awk -v t="$T" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do
+		umount -l "$m"
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# A busybox root file system, as a directory for runc and a tarball for docker import.
+R=$T/rootfs
+mkdir -p "$R/bin" "$R/proc" "$R/sys" "$R/dev" "$R/tmp" "$R/etc" "$R/root"
+cp "$(command -v busybox)" "$R/bin/busybox"
+chroot "$R" /bin/busybox --install -s /bin
+tar -C "$R" -cf "$T/rootfs.tar" .
+
+for group in $groups; do
+	case $group in
+	unshare) scenario_unshare; scenario_unshare_unforked ;;
+	runc) scenario_runc_run; scenario_runc_lifecycle ;;
+	docker) scenario_docker_run; scenario_docker_exec ;;
+	existing) scenario_existing ;;
+	*) echo "runtimes: unknown scenario group $group"; exit 2 ;;
+	esac
+done
+
+finished=true
+echo "runtimes: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
