@@ -506,6 +506,9 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 	struct lc_container *c;
 
 	flush_join_of(lc, caller, e->caller_tid);
+	/* the child starts with the caller's name as it is now, after any prctl */
+	if (caller && e->caller_tid == e->caller_pid)
+		memcpy(caller->comm, hdr->comm, sizeof(caller->comm));
 	/* a thread is no new process; it was only sent for namespaces of its own */
 	if (e->flags & NSTRACE_CLONE_THREAD)
 		return 0;

@@ -316,7 +316,8 @@ static void test_clone_container(void)
 	struct lifecycle *lc = fresh();
 	struct nstrace_ns_set h = host_ns(), c = container_ns(C1);
 	struct task parent = { .pid = 300, .ppid = 1, .comm = "spawner", .ns = h };
-	struct task init = { .pid = 301, .ppid = 300, .comm = "spawner", .levels = 2, .nspid = { 0, 1 }, .ns = c };
+	/* the parent renamed itself after its exec: the child's name at clone is the caller's */
+	struct task init = { .pid = 301, .ppid = 300, .comm = "worker-1", .levels = 2, .nspid = { 0, 1 }, .ns = c };
 	const struct seen *s;
 
 	do_exec(lc, &parent, "/usr/local/bin/spawner", "spawner", NULL);
@@ -326,6 +327,7 @@ static void test_clone_container(void)
 	ASSERT_STREQ(sequence(), "c1:create:300 c1:init:301 c1:exec:301 c1:exit:301 c1:destroy:301", "transitions");
 	s = must_find(LC_CREATE, 0);
 	ASSERT_EQ(s->c.origin, LC_BY_CLONE, "origin");
+	ASSERT_STREQ(s->c.creator_comm, "worker-1", "creator named as at its clone");
 	ASSERT_STREQ(runtime_name(s->c.runtime.runtime), "unknown", "no runtime in its lineage");
 	ASSERT_EQ(must_find(LC_INIT, 0)->c.init_nspid[1], 1, "pid 1 inside");
 	lifecycle_free(lc);
