@@ -33,15 +33,14 @@ static void split_args(const char *args, size_t len, struct argv_view *v)
 	v->count = 0;
 	while (pos < len && v->count < MAX_ARGS) {
 		const char *nul = memchr(args + pos, '\0', len - pos);
-		size_t n = nul ? (size_t)(nul - (args + pos)) : len - pos;
 
 		/* the kernel ends every argument with a NUL: one without was cut, and half an ID names nothing */
 		if (!nul)
 			break;
 		v->arg[v->count] = args + pos;
-		v->len[v->count] = n;
+		v->len[v->count] = nul - (args + pos);
+		pos += v->len[v->count] + 1;
 		v->count++;
-		pos += n + 1;
 	}
 }
 
@@ -90,7 +89,6 @@ static void id_from_option(const struct argv_view *v, const char *const *aliases
 	if (option_value(v, aliases, &val, &len))
 		set_id(hint, val, len);
 }
-
 
 static size_t basename_of(const char *arg, size_t len, const char **base)
 {
