@@ -1,6 +1,6 @@
 #!/bin/sh
 # nstrace against real container runtimes: unshare and nsenter, runc, docker.
-# Usage: tests/runtimes/run.sh [NSTRACE [unshare|runc|docker|existing]...]   (as root)
+# Usage: tests/runtimes/run.sh [NSTRACE [unshare|runc|docker|existing|bad-proc]...]   (as root)
 # Every scenario traces with --json --record, drives the runtime, stops nstrace
 # with SIGINT and checks the container's lifecycle records against what the
 # runtime itself reports, and replay's output against the live output.
@@ -9,7 +9,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 NSTRACE=$(realpath "${1:-./nstrace}")
 [ $# -gt 0 ] && shift
-groups=${*:-unshare runc docker existing}
+groups=${*:-unshare runc docker existing bad-proc}
 
 # shellcheck source=tests/runtimes/lib.sh
 . "$here/lib.sh"
@@ -72,6 +72,7 @@ for group in $groups; do
 	runc) scenario_runc_run; scenario_runc_lifecycle ;;
 	docker) scenario_docker_run; scenario_docker_exec ;;
 	existing) scenario_existing ;;
+	bad-proc) scenario_bad_proc ;;
 	*) echo "runtimes: unknown scenario group $group"; exit 2 ;;
 	esac
 done

@@ -322,3 +322,31 @@ scenario_existing() {
 		check_existing "$(key_of ".container_id == \"$rid\"")" runc "$rid" "$rpid" 78 '["/bin/busybox","true"]'
 	fi
 }
+
+# --- nstrace ps on a /proc that lies: entries half gone, unparsable, unknown runtimes ---
+
+scenario_bad_proc() {
+	scenario=bad-proc
+	P=$T/proc
+	mkdir -p "$P/1/ns" "$P/50/ns" "$P/51" "$P/52/ns" "$P/53" "$P/self"
+	printf 'Name:\tinit\nPPid:\t0\nNSpid:\t1\n' >"$P/1/status"
+	for t in mnt uts ipc pid pid_for_children net cgroup user time time_for_children; do
+		ln -s "$t:[4026531000]" "$P/1/ns/$t"
+	done
+	# a container's pid 1 whose other entries vanished mid-read, with a garbage cgroup file
+	printf 'Name:\tsleep\nPPid:\t1\nNSpid:\t50\t1\n' >"$P/50/status"
+	ln -s 'pid:[4026532999]' "$P/50/ns/pid"
+	ln -s 'garbage' "$P/50/ns/mnt"
+	printf '0::/docker/not-an-id\n:::\n\377\376 garbage\n9' >"$P/50/cgroup"
+	printf 'runc-like\0--unknown-flag\0' >"$P/50/cmdline"
+	# unparsable status files, and one gone altogether
+	printf 'Name:\tx\nPPid:\tnope\nNSpid:\t51\n' >"$P/51/status"
+	printf 'garbage' >"$P/52/status"
+	rc=0
+	"$NSTRACE" ps --json --proc "$P" >"$T/bad-proc.json" 2>"$T/bad-proc.err" || rc=$?
+	expect "nstrace ps exit status" 0 "$rc"
+	expect "containers listed" 1 "$(wc -l <"$T/bad-proc.json" | tr -d ' ')"
+	expect "its init" 50 "$(jq -r .init_pid "$T/bad-proc.json")"
+	expect "its runtime" unknown "$(jq -r .runtime "$T/bad-proc.json")"
+	expect "its ID" null "$(jq -r .container_id "$T/bad-proc.json")"
+}
