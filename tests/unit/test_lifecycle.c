@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include "lifecycle.h"
 #include "testing.h"
+#include "records.h"
 
 #define MAX_SEEN 64
 #define MAX_SURVIVORS 8
@@ -110,24 +111,23 @@ struct task {
 	struct nstrace_ns_set ns;
 };
 
-static void fill_header(struct nstrace_header *h, __u32 type, __u32 size, const struct task *t)
-{
-	memset(h, 0, sizeof(*h));
-	h->time_ns = now += 1000;
-	h->type = type;
-	h->size = size;
-	h->pid = t->pid;
-	h->tid = t->tid ? t->tid : t->pid;
-	h->ppid = t->ppid;
-	h->nspid_levels = t->levels ? t->levels : 1;
-	h->nspid[0] = t->pid;
-	for (__u32 i = 1; i < h->nspid_levels; i++)
-		h->nspid[i] = t->nspid[i];
-	snprintf(h->comm, sizeof(h->comm), "%s", t->comm);
-	h->ns = t->ns;
-}
-
 static union nstrace_event ev;
+
+/* Starts ev as a record of type about task t, a microsecond after the last one. */
+static void start_record(__u32 type, const struct task *t)
+{
+	ev = make_record(type);
+	ev.hdr.time_ns = now += 1000;
+	ev.hdr.pid = t->pid;
+	ev.hdr.tid = t->tid ? t->tid : t->pid;
+	ev.hdr.ppid = t->ppid;
+	ev.hdr.nspid_levels = t->levels ? t->levels : 1;
+	ev.hdr.nspid[0] = t->pid;
+	for (__u32 i = 1; i < ev.hdr.nspid_levels; i++)
+		ev.hdr.nspid[i] = t->nspid[i];
+	snprintf(ev.hdr.comm, sizeof(ev.hdr.comm), "%s", t->comm);
+	ev.hdr.ns = t->ns;
+}
 
 static int feed(struct lifecycle *lc)
 {
@@ -137,7 +137,7 @@ static int feed(struct lifecycle *lc)
 /* child is the new task; caller the one that called clone (its parent unless CLONE_PARENT). */
 static int do_clone(struct lifecycle *lc, const struct task *child, const struct task *caller, __u64 flags)
 {
-	fill_header(&ev.hdr, NSTRACE_EVENT_CLONE, sizeof(ev.clone), child);
+	start_record(NSTRACE_EVENT_CLONE, child);
 	ev.clone.flags = flags;
 	ev.clone.caller_pid = caller->pid;
 	ev.clone.caller_tid = caller->tid ? caller->tid : caller->pid;
@@ -146,17 +146,15 @@ static int do_clone(struct lifecycle *lc, const struct task *child, const struct
 
 static int do_unshare(struct lifecycle *lc, const struct task *t, __u64 flags)
 {
-	fill_header(&ev.hdr, NSTRACE_EVENT_UNSHARE, sizeof(ev.unshare), t);
+	start_record(NSTRACE_EVENT_UNSHARE, t);
 	ev.unshare.flags = flags;
-	ev.unshare.ret = 0;
 	return feed(lc);
 }
 
 /* t holds its namespaces after the call; target is the inode of the namespace type entered. */
 static int do_setns(struct lifecycle *lc, const struct task *t, int type, __u32 nstype)
 {
-	fill_header(&ev.hdr, NSTRACE_EVENT_SETNS, sizeof(ev.setns), t);
-	ev.setns.ret = 0;
+	start_record(NSTRACE_EVENT_SETNS, t);
 	ev.setns.fd = 3;
 	ev.setns.nstype = nstype;
 	ev.setns.target = NSTRACE_SETNS_TARGET_NSFS;
@@ -167,30 +165,29 @@ static int do_setns(struct lifecycle *lc, const struct task *t, int type, __u32 
 /* argv given as separate strings, ending with NULL. */
 static int do_exec(struct lifecycle *lc, const struct task *t, const char *filename, ...)
 {
+	char args[NSTRACE_ARGS_LEN];
 	size_t len = 0;
 	const char *arg;
 	va_list ap;
 
-	fill_header(&ev.hdr, NSTRACE_EVENT_EXEC, sizeof(ev.exec), t);
-	ev.exec.old_tid = t->tid ? t->tid : t->pid;
+	start_record(NSTRACE_EVENT_EXEC, t);
+	ev.exec.old_tid = ev.hdr.tid;
 	snprintf(ev.exec.filename, sizeof(ev.exec.filename), "%s", filename);
-	memset(ev.exec.args, 0, sizeof(ev.exec.args));
 	va_start(ap, filename);
 	while ((arg = va_arg(ap, const char *))) {
 		size_t n = strlen(arg) + 1;
 
-		memcpy(ev.exec.args + len, arg, n);
+		memcpy(args + len, arg, n);
 		len += n;
 	}
 	va_end(ap);
-	ev.exec.args_len = len;
-	ev.exec.args_truncated = 0;
+	set_args(&ev.exec, args, len);
 	return feed(lc);
 }
 
 static int do_exit(struct lifecycle *lc, const struct task *t, int code)
 {
-	fill_header(&ev.hdr, NSTRACE_EVENT_EXIT, sizeof(ev.exit), t);
+	start_record(NSTRACE_EVENT_EXIT, t);
 	ev.exit.exit_code = (__u32)code << 8;
 	ev.exit.reaper = t->levels > 1 && t->nspid[t->levels - 1] == 1;
 	return feed(lc);
