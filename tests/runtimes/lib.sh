@@ -39,7 +39,7 @@ trace_start() {
 	trace_out=$T/$1.out trace_rec=$T/$1.rec trace_err=$T/$1.err
 	: >"$trace_err"
 	# others' workloads share the machine: a large ring buffer keeps their bursts from costing events
-	"$NSTRACE" --json --ringbuf-kb 65536 --record "$trace_rec" -o "$trace_out" 2>"$trace_err" &
+	"$NSTRACE" --json --ringbuf-kb 65536 --record "$trace_rec" >"$trace_out" 2>"$trace_err" &
 	trace_pid=$!
 	if ! wait_for 60 ready; then
 		fail "nstrace did not get ready: $(cat "$trace_err")"
@@ -48,7 +48,7 @@ trace_start() {
 	fi
 }
 
-# trace_stop: SIGINT, then the exit status and replay's output against the live one.
+# trace_stop: SIGINT, then the exit status and replay's stdout against the live stdout.
 trace_stop() {
 	_rc=0
 	[ -n "$trace_pid" ] || return 0

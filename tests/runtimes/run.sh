@@ -37,7 +37,7 @@ cleanup() {
 	set +e
 	trap - EXIT INT TERM
 	if ! $finished; then
-		echo "FAIL: $scenario: stopped by an unexpected error (exit $status)"
+		echo "FAIL: $scenario: stopped early (exit $status)"
 		echo "runtimes: $passed passed, $((failed + 1)) failed, $skipped skipped"
 	fi
 	[ -n "$trace_pid" ] && kill -INT "$trace_pid" 2>/dev/null && wait "$trace_pid" 2>/dev/null

@@ -20,13 +20,16 @@ first_child() {
 scenario_unshare() {
 	scenario=unshare
 	go=$T/go-unshare
-	script="while [ ! -e $go ]; do sleep 0.05; done; exec /bin/busybox sh -c 'exit 41'"
+	# a member still alive when pid 1 exits: the kernel kills it, and only then is the container gone
+	script="/bin/busybox sleep 60 & while [ ! -e $go ]; do sleep 0.05; done; exec /bin/busybox sh -c 'exit 41'"
 	trace_start unshare || return 0
 	unshare --fork --pid --mount-proc --uts /bin/sh -c "$script" &
 	up=$!
 	track "$up"
 	wait_for 30 first_child "$up" || fail "unshare forked no child"
 	init=$child
+	wait_for 30 first_child "$init" || fail "pid 1 started no member"
+	member=$child
 	# nsenter forks into the pid namespace: the join is its, the exec its child's
 	rc=0
 	sh -c 'echo $$ >"$1"; exec nsenter -t "$2" -p -m -u /bin/busybox sh -c "exit 4"' sh "$T/nsenter.pid" "$init" ||
@@ -42,6 +45,8 @@ scenario_unshare() {
 	check_lifecycle "$key" unshare - "$init" "$(sh_argv "$script")
 $(busybox_argv 'exit 41')" "$rc"
 	expect "origin" unshare "$(field "$key" container_create .origin)"
+	expect "survivors of pid 1" "[$member]" "$(field "$key" container_exit '.survivors | tojson')"
+	expect "members at destroy" 0 "$(field "$key" container_destroy .members)"
 	check_join "$key" "$(busybox_argv 'exit 4')"
 	expect "the join is nsenter's" "$(cat "$T/nsenter.pid")" \
 		"$(jq -r --arg k "$key" 'select(.type == "container_join" and .container == $k and .entered.pid != null) |
