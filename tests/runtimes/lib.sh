@@ -34,12 +34,13 @@ trace_pid=
 ready() { grep -q '"message":"ready"' "$trace_err"; }
 alive() { kill -0 "$1" 2>/dev/null; }
 
-# trace_start NAME: nstrace --json with a recording, back once it is attached.
+# trace_start NAME [OPTION...]: nstrace --json with a recording, back once it is attached.
 trace_start() {
 	trace_out=$T/$1.out trace_rec=$T/$1.rec trace_err=$T/$1.err
+	shift
 	: >"$trace_err"
 	# others' workloads share the machine: a large ring buffer keeps their bursts from costing events
-	"$NSTRACE" --json --ringbuf-kb 65536 --record "$trace_rec" >"$trace_out" 2>"$trace_err" &
+	"$NSTRACE" --json --ringbuf-kb 65536 --record "$trace_rec" "$@" >"$trace_out" 2>"$trace_err" &
 	trace_pid=$!
 	if ! wait_for 60 ready; then
 		fail "nstrace did not get ready: $(cat "$trace_err")"

@@ -68,7 +68,7 @@ tar -C "$R" -cf "$T/rootfs.tar" .
 
 for group in $groups; do
 	case $group in
-	unshare) scenario_unshare; scenario_unshare_unforked ;;
+	unshare) scenario_unshare; scenario_unshare_unforked; scenario_lost ;;
 	runc) scenario_runc_run; scenario_runc_lifecycle ;;
 	docker) scenario_docker_run; scenario_docker_exec ;;
 	existing) scenario_existing ;;

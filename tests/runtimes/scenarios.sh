@@ -78,6 +78,36 @@ scenario_unshare_unforked() {
 	check_complete "$key"
 }
 
+# A ring buffer of one page and a burst of execs: what was alive when events were lost is
+# marked incomplete from then on, not guessed complete.
+scenario_lost() {
+	scenario=lost-events
+	go=$T/go-lost
+	script="while [ ! -e $go ]; do sleep 0.05; done; i=0
+		while [ \$i -lt 300 ]; do /bin/busybox true; i=\$((i + 1)); done; exit 3"
+	trace_start lost-events --ringbuf-kb 4 || return 0
+	unshare --fork --pid /bin/sh -c "$script" &
+	up=$!
+	track "$up"
+	wait_for 30 first_child "$up" || fail "unshare forked no child"
+	touch "$go"
+	rc=0
+	wait "$up" || rc=$?
+	expect "unshare's exit status" 3 "$rc"
+	trace_stop
+
+	key=$(key_of ".creator.pid == $up")
+	[ -n "$key" ] || { skip "its creation was among the events lost"; return 0; }
+	created=$(line_of "$key" container_create)
+	lost_at=$(awk -v c="$created" '/"type":"lost"/ && NR > c { print NR; exit }' "$trace_out")
+	if [ -z "$lost_at" ]; then
+		skip "no events were lost while it lived"
+		return 0
+	fi
+	expect "its records after the loss are incomplete" true "$(awk -v l="$lost_at" 'NR > l' "$trace_out" |
+		jq -r --arg k "$key" 'select(.container == $k) | .incomplete' | sort -u | paste -sd ' ')"
+}
+
 # --- runc ---
 
 # runc_bundle ID ARGV_JSON: a bundle running ARGV in the busybox root; prints its path.
