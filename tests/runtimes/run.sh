@@ -70,7 +70,7 @@ for group in $groups; do
 	case $group in
 	unshare) scenario_unshare; scenario_unshare_unforked; scenario_lost ;;
 	runc) scenario_runc_run; scenario_runc_lifecycle ;;
-	docker) scenario_docker_run; scenario_docker_exec ;;
+	docker) scenario_docker_run; scenario_docker_exec; scenario_docker_kill ;;
 	existing) scenario_existing ;;
 	bad-proc) scenario_bad_proc ;;
 	*) echo "runtimes: unknown scenario group $group"; exit 2 ;;

@@ -284,6 +284,28 @@ scenario_docker_exec() {
 	expect "joins into its pid namespace" 1 "$(joins_into_pid "$key")"
 }
 
+# docker kill: pid 1 dies of SIGKILL, which docker reports as 128 + 9.
+scenario_docker_kill() {
+	scenario=docker-kill
+	docker_up || { skip "no docker daemon"; return 0; }
+	name=$tag-kill
+	trace_start docker-kill || return 0
+	dk run -d --network none --name "$name" "$image" /bin/busybox sleep 300 >/dev/null
+	id=$(docker_state "$name" .Id)
+	pid=$(docker_state "$name" .State.Pid)
+	dk kill "$name" >/dev/null
+	dk wait "$name" >/dev/null
+	code=$(docker_state "$name" .State.ExitCode)
+	dk rm "$name" >/dev/null
+	trace_stop
+
+	key=$(key_of ".container_id == \"$id\"")
+	check_lifecycle "$key" docker "$id" "$pid" '["/bin/busybox","sleep","300"]' 0
+	sig=$(field "$key" container_exit .signal)
+	expect "killed by SIGKILL" 9 "$sig"
+	expect "docker's exit code is 128 + the signal" "$code" "$((128 + ${sig:-0}))"
+}
+
 # --- containers that were running before nstrace started ---
 
 # check_existing KEY RUNTIME ID INIT_PID EXIT_CODE JOINED_ARGV
