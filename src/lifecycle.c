@@ -275,9 +275,8 @@ static void check_destroy(struct lifecycle *lc, struct lc_container *c, __u64 ti
  * its container looks alive, their exits were lost. Nothing of it may
  * stay referenced.
  */
-static void end_stale(struct lifecycle *lc, struct lc_container *old, __u64 time_ns)
+static void drop_stale(struct lifecycle *lc, struct lc_container *old, __u64 time_ns)
 {
-	struct lc_container *outer = old->parent;
 	struct lc_process *p, *tmp;
 	struct lc_node *n;
 
@@ -285,7 +284,7 @@ again:
 	for (n = lc->head; n; n = n->next) {
 		if (n->c.parent == old) {
 			/* ending it frees it and maybe what follows it: walk again */
-			end_stale(lc, &n->c, time_ns);
+			drop_stale(lc, &n->c, time_ns);
 			goto again;
 		}
 	}
@@ -297,6 +296,19 @@ again:
 	}
 	old->incomplete = true;
 	destroy(lc, old, time_ns);
+}
+
+/*
+ * Only once the whole stale tree is gone may the containers around it end;
+ * they missed the same exits.
+ */
+static void end_stale(struct lifecycle *lc, struct lc_container *old, __u64 time_ns)
+{
+	struct lc_container *outer = old->parent;
+
+	for (struct lc_container *c = outer; c; c = c->parent)
+		c->incomplete = true;
+	drop_stale(lc, old, time_ns);
 	check_destroy(lc, outer, time_ns);
 }
 

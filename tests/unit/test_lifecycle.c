@@ -621,6 +621,41 @@ static void test_stale_inode(void)
 	lifecycle_free(lc);
 }
 
+/*
+ * The same when the outer pid 1 had exited and only the nested container
+ * kept it alive; reused is the inode that comes back, the inner's or the outer's.
+ */
+static void stale_exited_outer(__u32 reused)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns(), outer = container_ns(C1), inner = container_ns(C2);
+	struct task un = { .pid = 100, .ppid = 1, .comm = "unshare", .ns = creator_ns(C1, &h) };
+	struct task init = { .pid = 101, .ppid = 100, .comm = "sh", .levels = 2, .nspid = { 0, 1 }, .ns = outer };
+	struct task inner_init = { .pid = 103, .ppid = 101, .comm = "sh", .levels = 3, .nspid = { 0, 3, 1 },
+				   .ns = inner };
+	struct task again = { .pid = 200, .ppid = 1, .comm = "unshare", .ns = creator_ns(reused, &h) };
+
+	do_unshare(lc, &un, UNSHARE_FLAGS);
+	do_clone(lc, &init, &un, 0);
+	do_clone(lc, &inner_init, &init, UNSHARE_FLAGS);
+	do_exit(lc, &init, 0);
+	do_unshare(lc, &again, UNSHARE_FLAGS);
+	ASSERT_STREQ(sequence(),
+		     "c1:create:100 c1:init:101 c2:create:101 c2:init:103 c1:exit:101 c2:destroy:103 c1:destroy:101 "
+		     "c3:create:200",
+		     "the nested one, then the outer it kept alive, each once");
+	ASSERT_TRUE(must_find(LC_DESTROY, 0)->c.incomplete, "the inner: incomplete");
+	ASSERT_TRUE(must_find(LC_DESTROY, 1)->c.incomplete, "the outer missed the same exits");
+	ASSERT_EQ(lifecycle_counts(lc).destroyed, 2, "destroyed count");
+	lifecycle_free(lc);
+}
+
+static void test_stale_exited_outer(void)
+{
+	stale_exited_outer(C2);
+	stale_exited_outer(C1);
+}
+
 /* A member's pid comes back on the host: the record is stale, the member gone. */
 static void test_reused_pid(void)
 {
@@ -747,6 +782,7 @@ int main(void)
 	SUBTEST("runc under docker: CLONE_PARENT, shim ID, exec join, dockerd's visits", test_runc_docker());
 	SUBTEST("pid namespace inode reuse: distinct containers, generations", test_inode_reuse());
 	SUBTEST("inode back while its container looked alive", test_stale_inode());
+	SUBTEST("inode back while it kept an exited container alive", test_stale_exited_outer());
 	SUBTEST("pid reused while a member's exit was lost", test_reused_pid());
 	SUBTEST("lost events mark containers incomplete", test_lost_events());
 	SUBTEST("creator unshares NEWPID and exits without forking", test_creator_exits_unforked());
