@@ -26,9 +26,18 @@ wait_for() {
 	done
 }
 
-# Background processes the scenarios started, ended by pid in cleanup.
+# Processes the scenarios started, ended in cleanup if still there: each is kept with its start
+# time, so that a later process that got the same pid is left alone.
 bg_pids=
-track() { bg_pids="$bg_pids $1"; }
+started() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+track() { bg_pids="$bg_pids $1:$(started "$1")"; }
+end_tracked() {
+	for _entry in $bg_pids; do
+		_pid=${_entry%%:*}
+		[ "$(started "$_pid")" = "${_entry#*:}" ] && kill -KILL "$_pid" 2>/dev/null
+	done
+	bg_pids=
+}
 
 trace_pid=
 ready() { grep -q '"message":"ready"' "$trace_err"; }

@@ -9,6 +9,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 NSTRACE=$(realpath "${1:-./nstrace}")
 [ $# -gt 0 ] && shift
+[ -x "$NSTRACE" ] || { echo "runtimes: no nstrace at $NSTRACE"; echo "runtimes: 0 passed, 1 failed, 0 skipped"; exit 1; }
 groups=${*:-unshare runc docker existing bad-proc}
 
 # shellcheck source=tests/runtimes/lib.sh
@@ -35,7 +36,7 @@ finished=false
 cleanup() {
 	status=$?
 	set +e
-	trap - EXIT INT TERM
+	trap - EXIT HUP INT PIPE TERM
 	if ! $finished; then
 		echo "FAIL: $scenario: stopped early (exit $status)"
 		echo "runtimes: $passed passed, $((failed + 1)) failed, $skipped skipped"
@@ -46,9 +47,7 @@ cleanup() {
 		find /sys/fs/cgroup -maxdepth 4 -type d -name "$id" -exec rmdir {} + 2>/dev/null
 	done
 	docker_down
-	for pid in $bg_pids; do
-		kill -KILL "$pid" 2>/dev/null
-	done
+	end_tracked
 	# whatever is still mounted under the scratch directory, innermost first
 	awk -v t="$T" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do
 		umount -l "$m"
@@ -56,7 +55,10 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+# a signal's default action would skip the EXIT trap: turn each into an exit
+trap 'exit 129' HUP
 trap 'exit 130' INT
+trap 'exit 141' PIPE
 trap 'exit 143' TERM
 
 # A busybox root file system, as a directory for runc and a tarball for docker import.

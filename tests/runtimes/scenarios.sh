@@ -28,6 +28,8 @@ scenario_unshare() {
 	track "$up"
 	wait_for 30 first_child "$up" || fail "unshare forked no child"
 	init=$child
+	# unshare's end does not end its child: killing pid 1 ends the namespace
+	track "$init"
 	wait_for 30 first_child "$init" || fail "pid 1 started no member"
 	member=$child
 	# nsenter forks into the pid namespace: the join is its, the exec its child's
@@ -90,6 +92,7 @@ scenario_lost() {
 	up=$!
 	track "$up"
 	wait_for 30 first_child "$up" || fail "unshare forked no child"
+	track "$child"
 	trace_start lost-events --ringbuf-kb 4 || return 0
 	touch "$go"
 	rc=0
