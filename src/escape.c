@@ -110,3 +110,43 @@ void escape_json(FILE *out, const char *s, size_t len)
 	}
 	fputc('"', out);
 }
+
+void put_unsigned(FILE *out, unsigned long long v)
+{
+	char buf[20];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	fwrite(buf + i, 1, sizeof(buf) - i, out);
+}
+
+void put_signed(FILE *out, long long v)
+{
+	if (v < 0) {
+		fputc('-', out);
+		put_unsigned(out, -(unsigned long long)v);
+	} else {
+		put_unsigned(out, v);
+	}
+}
+
+void put_field_unsigned(FILE *out, const char *key, unsigned long long v)
+{
+	fputs(key, out);
+	put_unsigned(out, v);
+}
+
+void put_field_signed(FILE *out, const char *key, long long v)
+{
+	fputs(key, out);
+	put_signed(out, v);
+}
+
+void put_field_bool(FILE *out, const char *key, int v)
+{
+	fputs(key, out);
+	fputs(v ? "true" : "false", out);
+}

@@ -20,4 +20,15 @@ void escape_text(FILE *out, const char *s, size_t len, int quote);
 /* JSON: a complete string literal; invalid UTF-8 becomes U+FFFD. */
 void escape_json(FILE *out, const char *s, size_t len);
 
+/*
+ * Decimal numbers without printf: the JSON printers write several per
+ * event, and format parsing was most of their cost.
+ */
+void put_unsigned(FILE *out, unsigned long long v);
+void put_signed(FILE *out, long long v);
+/* key is the literal text before the value, e.g. ",\"pid\":" */
+void put_field_unsigned(FILE *out, const char *key, unsigned long long v);
+void put_field_signed(FILE *out, const char *key, long long v);
+void put_field_bool(FILE *out, const char *key, int v);
+
 #endif

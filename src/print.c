@@ -14,8 +14,11 @@ static size_t comm_len(const struct nstrace_header *hdr)
 void print_json_nspid(FILE *out, const __u32 *nspid, __u32 levels)
 {
 	fputc('[', out);
-	for (__u32 i = 0; i < levels && i < NSTRACE_MAX_PID_LEVELS; i++)
-		fprintf(out, "%s%u", i ? "," : "", nspid[i]);
+	for (__u32 i = 0; i < levels && i < NSTRACE_MAX_PID_LEVELS; i++) {
+		if (i)
+			fputc(',', out);
+		put_unsigned(out, nspid[i]);
+	}
 	fputc(']', out);
 }
 
@@ -39,7 +42,9 @@ void print_json_ns(FILE *out, const struct nstrace_ns_set *ns, nstrace_ns_mask o
 	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
 		if (!ns->inum[t] || !(only & (1u << t)))
 			continue;
-		fprintf(out, "%s\"%s\":%u", first ? "" : ",", nstrace_ns_name(t), ns->inum[t]);
+		fputs(first ? "\"" : ",\"", out);
+		fputs(nstrace_ns_name(t), out);
+		put_field_unsigned(out, "\":", ns->inum[t]);
 		first = false;
 	}
 	fputc('}', out);
@@ -67,7 +72,9 @@ void print_json_ns_names(FILE *out, nstrace_ns_mask mask)
 	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
 		if (!(mask & (1u << t)))
 			continue;
-		fprintf(out, "%s\"%s\"", first ? "" : ",", nstrace_ns_name(t));
+		fputs(first ? "\"" : ",\"", out);
+		fputs(nstrace_ns_name(t), out);
+		fputc('"', out);
 		first = false;
 	}
 	fputc(']', out);
@@ -79,8 +86,11 @@ static void print_json_flags(FILE *out, __u64 flags)
 	size_t n = nstrace_clone_flag_names(flags, names, MAX_FLAG_NAMES);
 
 	fputc('[', out);
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%s\"%s\"", i ? "," : "", names[i]);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ",\"" : "\"", out);
+		fputs(names[i], out);
+		fputc('"', out);
+	}
 	fputc(']', out);
 }
 
@@ -129,8 +139,13 @@ void print_text_argv(FILE *out, const struct nstrace_exec_event *e)
 
 static void print_json_common(FILE *out, const struct nstrace_header *hdr)
 {
-	fprintf(out, "{\"type\":\"%s\",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,\"ppid\":%u,\"comm\":",
-		nstrace_event_name(hdr->type), (uint64_t)hdr->time_ns, hdr->pid, hdr->tid, hdr->ppid);
+	fputs("{\"type\":\"", out);
+	fputs(nstrace_event_name(hdr->type), out);
+	put_field_unsigned(out, "\",\"time_ns\":", hdr->time_ns);
+	put_field_unsigned(out, ",\"pid\":", hdr->pid);
+	put_field_unsigned(out, ",\"tid\":", hdr->tid);
+	put_field_unsigned(out, ",\"ppid\":", hdr->ppid);
+	fputs(",\"comm\":", out);
 	escape_json(out, hdr->comm, comm_len(hdr));
 	fputs(",\"nspid\":", out);
 	print_json_nspid(out, hdr->nspid, hdr->nspid_levels);
@@ -147,22 +162,28 @@ static void print_json_event(FILE *out, const union nstrace_event *e)
 	case NSTRACE_EVENT_CLONE:
 		fputs(",\"flags\":", out);
 		print_json_flags(out, e->clone.flags);
-		fprintf(out, ",\"clone_flags\":%" PRIu64 ",\"caller_pid\":%u,\"caller_tid\":%u,\"new_ns\":",
-			(uint64_t)e->clone.flags, e->clone.caller_pid, e->clone.caller_tid);
+		put_field_unsigned(out, ",\"clone_flags\":", e->clone.flags);
+		put_field_unsigned(out, ",\"caller_pid\":", e->clone.caller_pid);
+		put_field_unsigned(out, ",\"caller_tid\":", e->clone.caller_tid);
+		fputs(",\"new_ns\":", out);
 		print_json_ns_names(out, nstrace_new_ns(e));
 		break;
 	case NSTRACE_EVENT_UNSHARE:
 		fputs(",\"flags\":", out);
 		print_json_flags(out, e->unshare.flags);
-		fprintf(out, ",\"ret\":%" PRId64 ",\"new_ns\":", (int64_t)e->unshare.ret);
+		put_field_signed(out, ",\"ret\":", e->unshare.ret);
+		fputs(",\"new_ns\":", out);
 		print_json_ns_names(out, nstrace_new_ns(e));
 		break;
 	case NSTRACE_EVENT_SETNS:
-		fprintf(out, ",\"fd\":%d,\"nstype\":%d,\"ret\":%" PRId64 ",\"target\":\"%s\",\"entered\":",
-			e->setns.fd, e->setns.nstype, (int64_t)e->setns.ret,
-			e->setns.target == NSTRACE_SETNS_TARGET_NSFS	  ? "nsfs"
-			: e->setns.target == NSTRACE_SETNS_TARGET_PIDFD ? "pidfd"
-									: "unknown");
+		put_field_signed(out, ",\"fd\":", e->setns.fd);
+		put_field_signed(out, ",\"nstype\":", e->setns.nstype);
+		put_field_signed(out, ",\"ret\":", e->setns.ret);
+		fputs(e->setns.target == NSTRACE_SETNS_TARGET_NSFS	? ",\"target\":\"nsfs\""
+		      : e->setns.target == NSTRACE_SETNS_TARGET_PIDFD ? ",\"target\":\"pidfd\""
+								      : ",\"target\":\"unknown\"",
+		      out);
+		fputs(",\"entered\":", out);
 		print_json_ns(out, &e->hdr.ns, nstrace_setns_entered(&e->setns));
 		break;
 	case NSTRACE_EVENT_EXEC:
@@ -170,14 +191,16 @@ static void print_json_event(FILE *out, const union nstrace_event *e)
 		escape_json(out, e->exec.filename, strnlen(e->exec.filename, sizeof(e->exec.filename)));
 		fputs(",\"argv\":", out);
 		print_json_argv(out, &e->exec);
-		fprintf(out, ",\"argv_truncated\":%s,\"filename_truncated\":%s,\"old_tid\":%u",
-			e->exec.args_truncated ? "true" : "false",
-			e->exec.filename_truncated ? "true" : "false", e->exec.old_tid);
+		put_field_bool(out, ",\"argv_truncated\":", e->exec.args_truncated);
+		put_field_bool(out, ",\"filename_truncated\":", e->exec.filename_truncated);
+		put_field_unsigned(out, ",\"old_tid\":", e->exec.old_tid);
 		break;
 	case NSTRACE_EVENT_EXIT:
 		st = nstrace_exit_status(e->exit.exit_code);
-		fprintf(out, ",\"exit_code\":%d,\"signal\":%d,\"core_dumped\":%s,\"reaper\":%s", st.code,
-			st.signal, st.core_dumped ? "true" : "false", e->exit.reaper ? "true" : "false");
+		put_field_signed(out, ",\"exit_code\":", st.code);
+		put_field_signed(out, ",\"signal\":", st.signal);
+		put_field_bool(out, ",\"core_dumped\":", st.core_dumped);
+		put_field_bool(out, ",\"reaper\":", e->exit.reaper);
 		break;
 	}
 	fputs("}\n", out);
