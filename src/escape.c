@@ -67,48 +67,51 @@ void escape_json(FILE *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
-	fputc('"', out);
+	putc_unlocked('"', out);
 	for (size_t i = 0; i < len;) {
 		unsigned char c = p[i];
 		size_t n;
 
 		switch (c) {
 		case '"':
-			fputs("\\\"", out);
+			put_str("\\\"", out);
 			i++;
 			continue;
 		case '\\':
-			fputs("\\\\", out);
+			put_str("\\\\", out);
 			i++;
 			continue;
 		case '\n':
-			fputs("\\n", out);
+			put_str("\\n", out);
 			i++;
 			continue;
 		case '\t':
-			fputs("\\t", out);
+			put_str("\\t", out);
 			i++;
 			continue;
 		case '\r':
-			fputs("\\r", out);
+			put_str("\\r", out);
 			i++;
 			continue;
 		}
 		if (c < 0x20 || c == 0x7f) {
-			fprintf(out, "\\u%04x", c);
+			put_str("\\u00", out);
+			putc_unlocked("0123456789abcdef"[c >> 4], out);
+			putc_unlocked("0123456789abcdef"[c & 15], out);
 			i++;
 			continue;
 		}
 		n = utf8_sequence(p + i, len - i);
 		if (!n) {
-			fputs("\\ufffd", out);
+			put_str("\\ufffd", out);
 			i++;
 			continue;
 		}
-		fwrite(p + i, 1, n, out);
+		for (size_t k = 0; k < n; k++)
+			putc_unlocked(p[i + k], out);
 		i += n;
 	}
-	fputc('"', out);
+	putc_unlocked('"', out);
 }
 
 void put_unsigned(FILE *out, unsigned long long v)
@@ -120,13 +123,14 @@ void put_unsigned(FILE *out, unsigned long long v)
 		buf[--i] = '0' + v % 10;
 		v /= 10;
 	} while (v);
-	fwrite(buf + i, 1, sizeof(buf) - i, out);
+	while (i < sizeof(buf))
+		putc_unlocked(buf[i++], out);
 }
 
 void put_signed(FILE *out, long long v)
 {
 	if (v < 0) {
-		fputc('-', out);
+		putc_unlocked('-', out);
 		put_unsigned(out, -(unsigned long long)v);
 	} else {
 		put_unsigned(out, v);
@@ -135,18 +139,18 @@ void put_signed(FILE *out, long long v)
 
 void put_field_unsigned(FILE *out, const char *key, unsigned long long v)
 {
-	fputs(key, out);
+	put_str(key, out);
 	put_unsigned(out, v);
 }
 
 void put_field_signed(FILE *out, const char *key, long long v)
 {
-	fputs(key, out);
+	put_str(key, out);
 	put_signed(out, v);
 }
 
 void put_field_bool(FILE *out, const char *key, int v)
 {
-	fputs(key, out);
-	fputs(v ? "true" : "false", out);
+	put_str(key, out);
+	put_str(v ? "true" : "false", out);
 }

@@ -13,13 +13,13 @@ static size_t comm_len(const struct nstrace_header *hdr)
 
 void print_json_nspid(FILE *out, const __u32 *nspid, __u32 levels)
 {
-	fputc('[', out);
+	putc_unlocked('[', out);
 	for (__u32 i = 0; i < levels && i < NSTRACE_MAX_PID_LEVELS; i++) {
 		if (i)
-			fputc(',', out);
+			putc_unlocked(',', out);
 		put_unsigned(out, nspid[i]);
 	}
-	fputc(']', out);
+	putc_unlocked(']', out);
 }
 
 const char *format_nspid(const __u32 *nspid, __u32 levels, char *buf, size_t size)
@@ -38,16 +38,16 @@ void print_json_ns(FILE *out, const struct nstrace_ns_set *ns, nstrace_ns_mask o
 {
 	bool first = true;
 
-	fputc('{', out);
+	putc_unlocked('{', out);
 	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
 		if (!ns->inum[t] || !(only & (1u << t)))
 			continue;
-		fputs(first ? "\"" : ",\"", out);
-		fputs(nstrace_ns_name(t), out);
+		put_str(first ? "\"" : ",\"", out);
+		put_str(nstrace_ns_name(t), out);
 		put_field_unsigned(out, "\":", ns->inum[t]);
 		first = false;
 	}
-	fputc('}', out);
+	putc_unlocked('}', out);
 }
 
 void print_text_ns(FILE *out, const struct nstrace_ns_set *ns, nstrace_ns_mask only)
@@ -68,16 +68,16 @@ void print_json_ns_names(FILE *out, nstrace_ns_mask mask)
 {
 	bool first = true;
 
-	fputc('[', out);
+	putc_unlocked('[', out);
 	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
 		if (!(mask & (1u << t)))
 			continue;
-		fputs(first ? "\"" : ",\"", out);
-		fputs(nstrace_ns_name(t), out);
-		fputc('"', out);
+		put_str(first ? "\"" : ",\"", out);
+		put_str(nstrace_ns_name(t), out);
+		putc_unlocked('"', out);
 		first = false;
 	}
-	fputc(']', out);
+	putc_unlocked(']', out);
 }
 
 static void print_json_flags(FILE *out, __u64 flags)
@@ -85,13 +85,13 @@ static void print_json_flags(FILE *out, __u64 flags)
 	const char *names[MAX_FLAG_NAMES];
 	size_t n = nstrace_clone_flag_names(flags, names, MAX_FLAG_NAMES);
 
-	fputc('[', out);
+	putc_unlocked('[', out);
 	for (size_t i = 0; i < n; i++) {
-		fputs(i ? ",\"" : "\"", out);
-		fputs(names[i], out);
-		fputc('"', out);
+		put_str(i ? ",\"" : "\"", out);
+		put_str(names[i], out);
+		putc_unlocked('"', out);
 	}
-	fputc(']', out);
+	putc_unlocked(']', out);
 }
 
 static void print_text_flags(FILE *out, __u64 flags)
@@ -111,14 +111,14 @@ void print_json_argv(FILE *out, const struct nstrace_exec_event *e)
 	const char *arg;
 	bool first = true;
 
-	fputc('[', out);
+	putc_unlocked('[', out);
 	while ((arg = nstrace_next_arg(e, &pos, &len))) {
 		if (!first)
-			fputc(',', out);
+			putc_unlocked(',', out);
 		escape_json(out, arg, len);
 		first = false;
 	}
-	fputc(']', out);
+	putc_unlocked(']', out);
 }
 
 void print_text_argv(FILE *out, const struct nstrace_exec_event *e)
@@ -139,17 +139,17 @@ void print_text_argv(FILE *out, const struct nstrace_exec_event *e)
 
 static void print_json_common(FILE *out, const struct nstrace_header *hdr)
 {
-	fputs("{\"type\":\"", out);
-	fputs(nstrace_event_name(hdr->type), out);
+	put_str("{\"type\":\"", out);
+	put_str(nstrace_event_name(hdr->type), out);
 	put_field_unsigned(out, "\",\"time_ns\":", hdr->time_ns);
 	put_field_unsigned(out, ",\"pid\":", hdr->pid);
 	put_field_unsigned(out, ",\"tid\":", hdr->tid);
 	put_field_unsigned(out, ",\"ppid\":", hdr->ppid);
-	fputs(",\"comm\":", out);
+	put_str(",\"comm\":", out);
 	escape_json(out, hdr->comm, comm_len(hdr));
-	fputs(",\"nspid\":", out);
+	put_str(",\"nspid\":", out);
 	print_json_nspid(out, hdr->nspid, hdr->nspid_levels);
-	fputs(",\"ns\":", out);
+	put_str(",\"ns\":", out);
 	print_json_ns(out, &hdr->ns, NS_MASK_ALL);
 }
 
@@ -160,36 +160,36 @@ static void print_json_event(FILE *out, const union nstrace_event *e)
 	print_json_common(out, &e->hdr);
 	switch (e->hdr.type) {
 	case NSTRACE_EVENT_CLONE:
-		fputs(",\"flags\":", out);
+		put_str(",\"flags\":", out);
 		print_json_flags(out, e->clone.flags);
 		put_field_unsigned(out, ",\"clone_flags\":", e->clone.flags);
 		put_field_unsigned(out, ",\"caller_pid\":", e->clone.caller_pid);
 		put_field_unsigned(out, ",\"caller_tid\":", e->clone.caller_tid);
-		fputs(",\"new_ns\":", out);
+		put_str(",\"new_ns\":", out);
 		print_json_ns_names(out, nstrace_new_ns(e));
 		break;
 	case NSTRACE_EVENT_UNSHARE:
-		fputs(",\"flags\":", out);
+		put_str(",\"flags\":", out);
 		print_json_flags(out, e->unshare.flags);
 		put_field_signed(out, ",\"ret\":", e->unshare.ret);
-		fputs(",\"new_ns\":", out);
+		put_str(",\"new_ns\":", out);
 		print_json_ns_names(out, nstrace_new_ns(e));
 		break;
 	case NSTRACE_EVENT_SETNS:
 		put_field_signed(out, ",\"fd\":", e->setns.fd);
 		put_field_signed(out, ",\"nstype\":", e->setns.nstype);
 		put_field_signed(out, ",\"ret\":", e->setns.ret);
-		fputs(e->setns.target == NSTRACE_SETNS_TARGET_NSFS	? ",\"target\":\"nsfs\""
+		put_str(e->setns.target == NSTRACE_SETNS_TARGET_NSFS	? ",\"target\":\"nsfs\""
 		      : e->setns.target == NSTRACE_SETNS_TARGET_PIDFD ? ",\"target\":\"pidfd\""
 								      : ",\"target\":\"unknown\"",
-		      out);
-		fputs(",\"entered\":", out);
+			out);
+		put_str(",\"entered\":", out);
 		print_json_ns(out, &e->hdr.ns, nstrace_setns_entered(&e->setns));
 		break;
 	case NSTRACE_EVENT_EXEC:
-		fputs(",\"filename\":", out);
+		put_str(",\"filename\":", out);
 		escape_json(out, e->exec.filename, strnlen(e->exec.filename, sizeof(e->exec.filename)));
-		fputs(",\"argv\":", out);
+		put_str(",\"argv\":", out);
 		print_json_argv(out, &e->exec);
 		put_field_bool(out, ",\"argv_truncated\":", e->exec.args_truncated);
 		put_field_bool(out, ",\"filename_truncated\":", e->exec.filename_truncated);
@@ -203,7 +203,7 @@ static void print_json_event(FILE *out, const union nstrace_event *e)
 		put_field_bool(out, ",\"reaper\":", e->exit.reaper);
 		break;
 	}
-	fputs("}\n", out);
+	put_str("}\n", out);
 }
 
 static void print_text_event(struct printer *p, const union nstrace_event *e)
