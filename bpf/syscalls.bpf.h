@@ -16,13 +16,18 @@
 /* arch/x86/include/asm/thread_info.h: the task is in a 32-bit syscall */
 #define TS_COMPAT 0x0002
 
-/* 32-bit tasks reuse these numbers for other syscalls. */
+/*
+ * 32-bit tasks reuse these numbers for other syscalls. A probe read rather
+ * than bpf_get_current_task_btf(): that helper arrived in 5.11 ("bpf:
+ * Implement get_current_task_btf and RET_PTR_TO_BTF_ID"), and 5.10 refuses
+ * the whole program over it.
+ */
 static __always_inline bool in_compat_syscall(void)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
 	return bpf_core_field_exists(task->thread_info.status) &&
-	       (task->thread_info.status & TS_COMPAT);
+	       (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT);
 }
 
 #endif
