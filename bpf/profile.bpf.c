@@ -119,9 +119,16 @@ static __always_inline void record(__u32 kind, __u32 failed, __u64 value, __u64 
 			return;
 		}
 	}
+	/*
+	 * The log2 of a u64 is at most 63, the last slot, so the mask changes
+	 * nothing; it is there for 6.1's verifier, which loses the bound of the
+	 * shifted and or'ed bits and refuses the index (6.12's keeps it). The
+	 * barrier stops clang from folding the mask into the computation.
+	 */
+	_Static_assert(NSTRACE_PROFILE_SLOTS == 64, "one slot per bit of a u64");
 	slot = nstrace_profile_slot(delta);
-	if (slot >= NSTRACE_PROFILE_SLOTS)
-		slot = NSTRACE_PROFILE_SLOTS - 1;
+	barrier_var(slot);
+	slot &= NSTRACE_PROFILE_SLOTS - 1;
 	__sync_fetch_and_add(&hist->slots[slot], 1);
 	__sync_fetch_and_add(&hist->sum_ns, delta);
 	for (int i = 0; i < MAX_CAS_TRIES; i++) {
