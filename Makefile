@@ -10,6 +10,7 @@ LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf
 # The tests parse nstrace's JSON with jansson.
 JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+JANSSON_STATIC_LIBS := $(shell pkg-config --libs --static jansson 2>/dev/null || echo -ljansson)
 
 WARNINGS := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
@@ -36,12 +37,12 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_err
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all clean vmlinux test test-unit test-integration test-profile test-runtimes test-sanitize check deps \
-	nstrace-it-static bench
+	nstrace-it-static bench test-vm test-kernels
 .DELETE_ON_ERROR:
 
 all: $(NSTRACE_BIN)
 
-$(OUTPUT) $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/static:
 	mkdir -p $@
 
 $(OUTPUT)/nstrace.bpf.o: bpf/nstrace.bpf.c bpf/nstrace.h bpf/syscalls.bpf.h vmlinux/vmlinux.h | $(OUTPUT)
@@ -65,6 +66,10 @@ $(LIVE_OBJS) $(MAIN_OBJ): $(OUTPUT)/nstrace.skel.h $(OUTPUT)/profile.skel.h
 $(NSTRACE_BIN): $(MAIN_OBJ) $(LIVE_OBJS) $(CORE_OBJS)
 	$(CC) $(CFLAGS) $^ $(LIBBPF_LIBS) -o $@
 
+# Self-contained binaries for the initramfs of the kernel guests (tests/vm/).
+$(OUTPUT)/static/nstrace: $(MAIN_OBJ) $(LIVE_OBJS) $(CORE_OBJS) | $(OUTPUT)/static
+	$(CC) $(CFLAGS) -static $^ -lbpf -lelf -lz -o $@
+
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
 
@@ -79,8 +84,7 @@ $(OUTPUT)/tests/nstrace-it: $(IT_DEPS)
 	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -Itests/unit -pthread $< $(JANSSON_LIBS) -o $@
 
 $(OUTPUT)/tests/nstrace-it-static: $(IT_DEPS)
-	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -Itests/unit -pthread -static $< \
-		$(shell pkg-config --libs --static jansson 2>/dev/null || echo -ljansson) -o $@
+	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -Itests/unit -pthread -static $< $(JANSSON_STATIC_LIBS) -o $@
 
 nstrace-it-static: $(OUTPUT)/tests/nstrace-it-static
 
@@ -96,6 +100,9 @@ test-integration: $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it
 $(OUTPUT)/tests/profile-test: tests/integration/profile-test.c tests/unit/testing.h | $(OUTPUT)/tests
 	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -Itests/unit $< $(JANSSON_LIBS) -o $@
 
+$(OUTPUT)/tests/profile-test-static: tests/integration/profile-test.c tests/unit/testing.h | $(OUTPUT)/tests
+	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -Itests/unit -static $< $(JANSSON_STATIC_LIBS) -o $@
+
 RUN_PROFILE := tests/run-tests.sh profile $(OUTPUT)/tests/profile-test $(abspath $(NSTRACE_BIN))
 
 test-profile: $(NSTRACE_BIN) $(OUTPUT)/tests/profile-test
@@ -105,14 +112,34 @@ test-profile: $(NSTRACE_BIN) $(OUTPUT)/tests/profile-test
 test-runtimes: $(NSTRACE_BIN)
 	tests/runtimes/run.sh $(abspath $(NSTRACE_BIN))
 
+# Kernels are downloaded once into VM_CACHE (for root, a place fresh clones
+# such as CI's find again) and booted under QEMU (TCG), one guest at a time.
+# make test boots VM_TEST_KERNELS; make test-kernels all of tests/vm/kernels.
+VM_CACHE ?= $(if $(filter 0,$(shell id -u)),/var/cache/nstrace-vm,$(OUTPUT)/vm/cache)
+VM_TEST_KERNELS ?= 5.10 latest
+VM_INITRAMFS := $(OUTPUT)/vm/initramfs.cpio.gz
+VM_BINARIES := $(OUTPUT)/static/nstrace $(OUTPUT)/tests/nstrace-it-static $(OUTPUT)/tests/profile-test-static
+RUN_VM := tests/vm/run-matrix.sh $(VM_CACHE) $(VM_INITRAMFS)
+
+$(VM_INITRAMFS): $(VM_BINARIES) tests/vm/init tests/vm/mkinitramfs.sh
+	tests/vm/mkinitramfs.sh $@ $(VM_BINARIES)
+
+test-vm: $(VM_INITRAMFS)
+	$(RUN_VM) $(VM_TEST_KERNELS)
+
+test-kernels: $(VM_INITRAMFS)
+	$(RUN_VM)
+
 # Builds in parallel, runs one part after the other, and runs them all even if one fails.
-test: $(UNIT_TESTS) $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it $(OUTPUT)/tests/profile-test
+test: $(UNIT_TESTS) $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it $(OUTPUT)/tests/profile-test \
+	$(if $(VM_TEST_KERNELS),$(VM_INITRAMFS))
 	status=0; $(RUN_UNIT) || status=1; $(RUN_INTEGRATION) || status=1; \
-	$(RUN_PROFILE) || status=1; exit $$status
+	$(RUN_PROFILE) || status=1; $(if $(VM_TEST_KERNELS),$(RUN_VM) $(VM_TEST_KERNELS) || status=1;) exit $$status
 
 # Everything again under ASan and UBSan, kept apart from the normal build.
+# The guests are left out: sanitized binaries cannot be linked statically.
 test-sanitize:
-	$(SAN_ENV) $(MAKE) OUTPUT=$(SAN_OUTPUT) NSTRACE_BIN=$(SAN_OUTPUT)/nstrace CFLAGS="$(SAN_CFLAGS)" test
+	$(SAN_ENV) $(MAKE) OUTPUT=$(SAN_OUTPUT) NSTRACE_BIN=$(SAN_OUTPUT)/nstrace CFLAGS="$(SAN_CFLAGS)" VM_TEST_KERNELS= test
 
 # Not part of test: it takes minutes and its figures are ratios, not verdicts.
 $(OUTPUT)/bench:

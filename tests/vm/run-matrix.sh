@@ -1,0 +1,113 @@
+#!/bin/sh
+# Boots each kernel of tests/vm/kernels (or only the NAMEs given) under QEMU
+# with the initramfs, one guest at a time, and prints a kernel x check
+# table and the closing line "vm: N passed, N failed, N skipped".
+# Usage: tests/vm/run-matrix.sh CACHE INITRAMFS [NAME...]
+# NSTRACE_VM_TIMEOUT: seconds one guest may run (default 240).
+# NSTRACE_VM_CHECKS: the checks to run (default: all of them).
+set -eu
+
+[ $# -ge 2 ] || { echo "usage: $0 CACHE INITRAMFS [NAME...]" >&2; exit 2; }
+cache=$1 initramfs=$2
+shift 2
+here=$(dirname "$0")
+timeout_s=${NSTRACE_VM_TIMEOUT:-240}
+checks=${NSTRACE_VM_CHECKS:-fentry tracepoint auto profile}
+logs=$(dirname "$initramfs")/logs
+
+if [ $# -eq 0 ]; then
+	# shellcheck disable=SC2046 # one kernel name a word
+	set -- $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/kernels" | awk '{ print $1 }')
+fi
+mkdir -p "$cache" "$logs"
+
+# qemu_pid is timeout's: it passes TERM on to QEMU, where KILL would orphan it.
+qemu_pid=
+cleanup() {
+	if [ -n "$qemu_pid" ]; then
+		kill -TERM "$qemu_pid" 2>/dev/null || true
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The guest's "nstrace-vm: result CHECK pass|fail SECONDS ..." as "pass (SECONDS s)".
+guest_result() {
+	sed -n "s/^nstrace-vm: result $1 \\([a-z]*\\) \\([0-9.]*\\).*/\\1 (\\2s)/p" "$log" 2>/dev/null |
+		tr -d '\r' | head -n 1
+}
+
+passed=0 failed=0 skipped=0
+table=$(printf '%-8s %-30s' kernel image)
+for check in $checks; do
+	table=$table$(printf ' %-13s' "$check")
+done
+table="$table seconds"
+
+for name in "$@"; do
+	entry=$(sed 's/#.*//' "$here/kernels" | awk -v n="$name" '$1 == n')
+	if [ -z "$entry" ]; then
+		echo "run-matrix: no kernel $name in $here/kernels" >&2
+		exit 2
+	fi
+	suite=$(echo "$entry" | awk '{ print $2 }')
+	package=$(echo "$entry" | awk '{ print $3 }')
+	skips=$(echo "$entry" | awk '{ $1 = $2 = $3 = ""; print }')
+	guest_checks=
+	for check in $checks; do
+		case " $skips " in
+		*" -$check "*) ;;
+		*) guest_checks=$guest_checks${guest_checks:+,}$check ;;
+		esac
+	done
+
+	log=$logs/$name.log
+	rm -f "$log" "$log.qemu"
+	image=- seconds=-
+	if kdir=$("$here/fetch-kernel.sh" "$cache" "$suite" "$package"); then
+		image=$(basename "$kdir" | sed 's/_.*//; s/^linux-image-//')
+		start=$(date +%s)
+		timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
+			-accel tcg -cpu max -smp 2 -m 1G \
+			-nographic -no-reboot -monitor none -serial "file:$log" \
+			-kernel "$kdir/vmlinuz" -initrd "$initramfs" \
+			-append "console=ttyS0 panic=-1 quiet nstrace.checks=$guest_checks" \
+			</dev/null >"$log.qemu" 2>&1 &
+		qemu_pid=$!
+		rc=0
+		wait "$qemu_pid" || rc=$?
+		qemu_pid=
+		seconds=$(($(date +%s) - start))
+		[ "$rc" -eq 0 ] || echo "run-matrix: $name: qemu exited with $rc after ${seconds}s (timeout ${timeout_s}s); console in $log" >&2
+		grep -q '^nstrace-vm: done' "$log" || echo "run-matrix: $name: the guest did not finish; console in $log" >&2
+	else
+		echo "run-matrix: $name: no kernel from $suite for $package" >&2
+	fi
+
+	row=$(printf '%-8s %-30s' "$name" "$image")
+	for check in $checks; do
+		case ",$guest_checks," in
+		*",$check,"*) cell=$(guest_result "$check") ;;
+		*) cell=skipped ;;
+		esac
+		case $cell in
+		pass*) passed=$((passed + 1)) ;;
+		skipped) skipped=$((skipped + 1)) ;;
+		*)
+			failed=$((failed + 1))
+			[ -n "$cell" ] || cell=missing
+			;;
+		esac
+		row=$row$(printf ' %-13s' "$cell")
+	done
+	table="$table
+$row $seconds"
+	if grep -q '^nstrace-vm: result [a-z]* fail' "$log" 2>/dev/null; then
+		echo "run-matrix: $name: failures; guest console:" >&2
+		grep '^nstrace-vm:' "$log" | tr -d '\r' | sed 's/^/    /' >&2
+	fi
+done
+
+echo "$table"
+echo "vm: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
