@@ -401,8 +401,9 @@ static __always_inline int emit_exit(struct task_struct *task)
 }
 
 /*
- * Recent kernels (6.18 has it) pass group_dead to sched_process_exit and
- * fire it before signal->live drops; older ones fire it after the
+ * Since 6.16 (3e816361e94a, "sched/tracepoints: Move and extend the
+ * sched_process_exit() tracepoint") kernels pass group_dead to
+ * sched_process_exit and fire it before signal->live drops; older ones fire it after the
  * decrement, with the task alone. User space loads the variant that
  * matches the running kernel's tracepoint prototype in BTF.
  */

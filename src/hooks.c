@@ -60,7 +60,7 @@ static int fexit_can_attach(const struct btf *vmlinux, const char *func)
 	return err;
 }
 
-/* The tracepoint's BTF prototype has (void *, task, bool group_dead) on newer kernels. */
+/* The tracepoint's BTF prototype has (void *, task, bool group_dead) from 6.16 on. */
 static bool exit_tracepoint_has_group_dead(const struct btf *vmlinux)
 {
 	int id = btf__find_by_name_kind(vmlinux, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
