@@ -19,6 +19,8 @@
 #define BATCH_POLL_MS 2
 /* a wake-up per this share of the ring buffer while the reader sleeps */
 #define WAKEUP_FRACTION 16
+/* how long a stop may spend on events from before it: SIGINT must act at once */
+#define STOP_DRAIN_MS 300
 
 volatile sig_atomic_t trace_stop_requested;
 
@@ -85,7 +87,38 @@ struct poll_ctx {
 	const struct trace_sink *sink;
 	struct trace_stats *stats;
 	int stop;
+	__u64 stop_ns; /* when a stop request was first seen, 0 before */
+	bool unread; /* the stop left events in the ring buffer */
 };
+
+static __u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * After a stop request the trace ends at the first event stamped later,
+ * or when the backlog from before it takes too long to read. Under a
+ * storm the ring never runs dry, and libbpf reads on for as long as it
+ * does not: without this a stopped nstrace runs as long as the storm.
+ */
+static bool past_stop(struct poll_ctx *pc, const union nstrace_event *e)
+{
+	__u64 now;
+
+	if (!trace_stop_requested)
+		return false;
+	now = monotonic_ns();
+	if (!pc->stop_ns)
+		pc->stop_ns = now;
+	if (e->hdr.time_ns > pc->stop_ns)
+		return true;
+	pc->unread = now - pc->stop_ns > STOP_DRAIN_MS * 1000000ULL;
+	return pc->unread;
+}
 
 static int on_sample(void *ctx, void *data, size_t size)
 {
@@ -97,9 +130,11 @@ static int on_sample(void *ctx, void *data, size_t size)
 		diag_debug("dropped a malformed record of %zu bytes: %s", size, why);
 		return 0;
 	}
+	/* a negative return ends ring_buffer__poll and __consume early */
+	if (past_stop(pc, data))
+		return -ECANCELED;
 	pc->stats->events++;
 	pc->stop = pc->sink->event(pc->sink->ctx, data);
-	/* a negative return ends ring_buffer__poll early */
 	return pc->stop ? -ECANCELED : 0;
 }
 
@@ -212,6 +247,8 @@ int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, stru
 		ring_buffer__consume(rb);
 	if (!pc.stop)
 		report_drops(&pc, dropped_fd);
+	if (pc.unread)
+		diag_info("stopped with events from before the stop still unread in the ring buffer");
 	err = 0;
 
 cleanup:
