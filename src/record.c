@@ -41,7 +41,8 @@ int record_reader_init(struct record_reader *r, FILE *f, char *msg, size_t msg_s
 	memset(r, 0, sizeof(*r));
 	r->f = f;
 	if (fread(&h, sizeof(h), 1, f) != 1) {
-		snprintf(msg, msg_size, "not an nstrace recording: shorter than its %zu-byte header", sizeof(h));
+		snprintf(msg, msg_size, "not an nstrace recording: truncated file header at offset 0 (%zu bytes)",
+			 sizeof(h));
 		return -EINVAL;
 	}
 	if (memcmp(h.magic, RECORD_MAGIC, sizeof(RECORD_MAGIC))) {
@@ -49,8 +50,8 @@ int record_reader_init(struct record_reader *r, FILE *f, char *msg, size_t msg_s
 		return -EINVAL;
 	}
 	if (h.version != RECORD_VERSION) {
-		snprintf(msg, msg_size, "recording format version %u, this nstrace reads %u", h.version,
-			 RECORD_VERSION);
+		snprintf(msg, msg_size, "file header at offset 0: recording format version %u, this nstrace reads %u",
+			 h.version, RECORD_VERSION);
 		return -EINVAL;
 	}
 	r->offset = sizeof(h);
