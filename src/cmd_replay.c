@@ -36,24 +36,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static int dispatch(struct session *s, __u32 kind, const void *data)
-{
-	const struct record_lost *lost = data;
-	const struct record_snapshot_done *done = data;
-
-	switch (kind) {
-	case RECORD_EVENT:
-		return session_event(s, data);
-	case RECORD_LOST:
-		return session_lost(s, lost->count, lost->total);
-	case RECORD_SNAPSHOT:
-		return session_snapshot(s, data);
-	case RECORD_SNAPSHOT_DONE:
-		return session_snapshot_done(s, done->started_ns);
-	}
-	return -EINVAL;
-}
-
 static int replay(struct replay_args *args, FILE *in)
 {
 	struct record_reader reader;
@@ -79,7 +61,7 @@ static int replay(struct replay_args *args, FILE *in)
 		more = record_read(&reader, &kind, &data, &len, msg, sizeof(msg));
 		if (more <= 0)
 			break;
-		err = dispatch(s, kind, data);
+		err = session_replay(s, kind, data);
 		if (err)
 			goto cleanup;
 	}

@@ -184,3 +184,21 @@ int session_flush(struct session *s)
 	}
 	return check_streams(s);
 }
+
+int session_replay(struct session *s, __u32 kind, const void *data)
+{
+	const struct record_lost *lost = data;
+	const struct record_snapshot_done *done = data;
+
+	switch (kind) {
+	case RECORD_EVENT:
+		return session_event(s, data);
+	case RECORD_LOST:
+		return session_lost(s, lost->count, lost->total);
+	case RECORD_SNAPSHOT:
+		return session_snapshot(s, data);
+	case RECORD_SNAPSHOT_DONE:
+		return session_snapshot_done(s, done->started_ns);
+	}
+	return -EINVAL;
+}

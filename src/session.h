@@ -35,5 +35,11 @@ int session_lost(struct session *s, __u64 count, __u64 total);
 /* The closing summary: containers still alive and the counts. */
 int session_finish(struct session *s);
 int session_flush(struct session *s);
+/*
+ * Feeds one record from a --record file (one that record_read accepted)
+ * to the session as the live session fed it; nstrace replay and the
+ * replay fuzzer both go through here.
+ */
+int session_replay(struct session *s, __u32 kind, const void *data);
 
 #endif
