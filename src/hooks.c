@@ -8,6 +8,8 @@
 #include <bpf/libbpf.h>
 #include "hooks.h"
 
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
 const char *const fentry_targets[] = {
 	"copy_namespaces",
 	"alloc_pid",
@@ -82,10 +84,11 @@ int hooks_choose(enum hook_mode mode, struct hook_choice *choice)
 	int err = 0;
 
 	memset(choice, 0, sizeof(*choice));
+	/* libbpf's errno here is always ESRCH; what the sysfs file lacks is more telling */
 	if (!vmlinux) {
 		snprintf(choice->reason, sizeof(choice->reason),
-			 "the kernel has no BTF (/sys/kernel/btf/vmlinux: %s); nstrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
-			 strerror(errno));
+			 "the kernel has no BTF (%s: %s); nstrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y",
+			 VMLINUX_BTF, access(VMLINUX_BTF, R_OK) ? strerror(errno) : "not valid BTF");
 		return -ENOENT;
 	}
 	choice->exit_has_group_dead = exit_tracepoint_has_group_dead(vmlinux);
