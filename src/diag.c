@@ -53,6 +53,15 @@ void diag_error(const char *fmt, ...)
 	va_end(ap);
 }
 
+void diag_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("warning", fmt, ap);
+	va_end(ap);
+}
+
 void diag_info(const char *fmt, ...)
 {
 	va_list ap;

@@ -7,6 +7,7 @@
 
 void diag_set_json(bool json);
 void diag_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void diag_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_set_verbose(bool verbose);
 void diag_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,13 +49,26 @@ const char *trace_missing_privilege(void)
 	return "missing capabilities CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): run nstrace as root";
 }
 
+/*
+ * libbpf's messages go out as nstrace's own diagnostics, one per line:
+ * raw, they would break the JSON records on stderr in --json mode.
+ */
 int trace_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level == LIBBPF_DEBUG && !diag_verbose())
+	char *msg, *line, *save = NULL;
+
+	if (level != LIBBPF_WARN && !diag_verbose())
 		return 0;
-	if (level == LIBBPF_INFO && !diag_verbose())
+	if (vasprintf(&msg, fmt, args) < 0)
 		return 0;
-	return vfprintf(stderr, fmt, args);
+	for (line = strtok_r(msg, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (level == LIBBPF_WARN)
+			diag_warn("%s", line);
+		else
+			diag_debug("%s", line);
+	}
+	free(msg);
+	return 0;
 }
 
 static void select_programs(struct nstrace_bpf *obj, const struct hook_choice *hooks)
