@@ -589,6 +589,10 @@ static int handle_unshare(struct lifecycle *lc, const struct nstrace_unshare_eve
 	c = create(lc, hdr->ns.inum[NSTRACE_NS_PID_FOR_CHILDREN], LC_BY_UNSHARE, hdr->time_ns);
 	if (!c)
 		return -ENOMEM;
+	/* ending a stale namespace may have dropped a stale record of the caller */
+	p = subject(lc, hdr);
+	if (!p)
+		return -ENOMEM;
 	set_creator(c, p);
 	p->unborn = c->serial;
 	container_view(&c->ns, &hdr->ns);

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The parsers of /proc text nstrace reads at start-up: the first byte
+ * picks /proc/PID/status, a /proc/PID/ns/ link target or the NUL-separated
+ * /proc/PID/cmdline that runtimes are recognised by; the rest is the text.
+ */
+#include <stdint.h>
+#include <string.h>
+#include "procparse.h"
+#include "runtime.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *text = (const char *)data + 1;
+	struct runtime_hint hint;
+	struct snap_process p;
+
+	if (!size)
+		return 0;
+	switch (data[0] % 3) {
+	case 0:
+		memset(&p, 0, sizeof(p));
+		if (!parse_status(text, size - 1, &p) &&
+		    (!p.nspid_levels || p.nspid_levels > NSTRACE_MAX_PID_LEVELS || p.comm[sizeof(p.comm) - 1]))
+			__builtin_trap();
+		break;
+	case 1:
+		parse_ns_link(text, size - 1);
+		break;
+	case 2:
+		runtime_hint_from_argv(text, size - 1, &hint);
+		if (hint.runtime >= RUNTIME_COUNT || !memchr(hint.id, '\0', sizeof(hint.id)))
+			__builtin_trap();
+		break;
+	}
+	return 0;
+}
