@@ -525,8 +525,10 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 	if (e->flags & NSTRACE_CLONE_THREAD)
 		return 0;
 	child = find_process(lc, hdr->pid);
-	/* a pid reused while its exit was lost */
+	/* a pid reused while its exit was lost; a record may even name the caller's own */
 	if (child) {
+		if (child == caller)
+			caller = NULL;
 		count_member(child->container, -1);
 		forget_process(lc, child);
 	}
