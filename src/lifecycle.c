@@ -373,13 +373,19 @@ static void lineage_runtime(struct lifecycle *lc, const struct lc_process *p, st
 	}
 }
 
+/* A container nested in itself would make every walk up the parents endless; input may ask for it. */
+static void set_parent(struct lc_container *c, struct lc_container *parent)
+{
+	c->parent = parent && !inside(parent, c) ? parent : NULL;
+}
+
 static void set_creator(struct lc_container *c, const struct lc_process *creator)
 {
 	if (!creator)
 		return;
 	c->creator_pid = creator->pid;
 	memcpy(c->creator_comm, creator->comm, sizeof(c->creator_comm));
-	c->parent = creator->container;
+	set_parent(c, creator->container);
 }
 
 /* Namespaces a container is born with: the pid namespace is the one children get. */
@@ -833,7 +839,7 @@ int lifecycle_snapshot_done(struct lifecycle *lc, __u64 started_ns)
 		if (n->c.origin != LC_EXISTING)
 			continue;
 		if (parent) {
-			n->c.parent = parent->container != &n->c ? parent->container : NULL;
+			set_parent(&n->c, parent->container);
 			n->c.creator_pid = parent->pid;
 			memcpy(n->c.creator_comm, parent->comm, sizeof(n->c.creator_comm));
 			lineage_runtime(lc, parent, &lineage);
