@@ -37,7 +37,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_err
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all clean vmlinux test test-unit test-integration test-profile test-runtimes test-sanitize check deps \
-	nstrace-it-static bench test-vm test-kernels
+	nstrace-it-static bench test-vm test-kernels test-hostile test-churn test-valgrind fuzz fuzz-build
 .DELETE_ON_ERROR:
 
 all: $(NSTRACE_BIN)
@@ -129,6 +129,60 @@ test-vm: $(VM_INITRAMFS)
 
 test-kernels: $(VM_INITRAMFS)
 	$(RUN_VM)
+
+# Hostile strings, loss, churn, signals, full disks, privileges, no BTF and
+# damaged replays, as root; about a minute and a half. CHURN=N containers.
+HOSTILE_TOOLS := $(addprefix $(OUTPUT)/tests/,hostile-exec storm jsonl-check replay-damage mkrec)
+CHURN ?= 10000
+
+$(OUTPUT)/tests/hostile-exec $(OUTPUT)/tests/storm: $(OUTPUT)/tests/%: tests/hostile/%.c | $(OUTPUT)/tests
+	$(CC) $(CFLAGS) $< -o $@
+
+$(OUTPUT)/tests/jsonl-check $(OUTPUT)/tests/replay-damage: $(OUTPUT)/tests/%: tests/hostile/%.c \
+		tests/hostile/jsonl.h tests/unit/testing.h | $(OUTPUT)/tests
+	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) $< $(JANSSON_LIBS) -o $@
+
+$(OUTPUT)/tests/mkrec: tests/fuzz/mkrec.c $(CORE_OBJS) | $(OUTPUT)/tests
+	$(CC) $(CFLAGS) $< $(CORE_OBJS) -o $@
+
+test-hostile: $(NSTRACE_BIN) $(HOSTILE_TOOLS)
+	CHURN=$(CHURN) tests/hostile/run.sh $(NSTRACE_BIN) $(OUTPUT)/tests
+
+# The churn test alone: 10,000 containers in a row, about 40 s on two cores.
+test-churn: $(NSTRACE_BIN) $(HOSTILE_TOOLS)
+	CHURN=10000 tests/hostile/run.sh $(NSTRACE_BIN) $(OUTPUT)/tests churn
+
+# The replay path under valgrind; about half a minute.
+test-valgrind: $(NSTRACE_BIN) $(HOSTILE_TOOLS)
+	tests/hostile/valgrind.sh $(NSTRACE_BIN) $(OUTPUT)/tests
+
+# libFuzzer targets (clang) for the replay reader, the /proc parsers and the
+# cgroup-path parser, FUZZ_SECONDS each. New inputs go to a scratch corpus,
+# the seeds in tests/fuzz/corpus stay as committed; a crash is left in $(OUTPUT)/fuzz.
+FUZZ_TARGETS := replay procparse cgroup
+FUZZ_SECONDS ?= 25
+FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/fuzz_,$(FUZZ_TARGETS))
+FUZZ_CFLAGS := -g -O1 $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Ibpf -Isrc \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(OUTPUT)/fuzz:
+	mkdir -p $@
+
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(HEADERS) | $(OUTPUT)/fuzz
+	$(CLANG) $(FUZZ_CFLAGS) $< $(CORE_SRCS) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(OUTPUT)/fuzz/corpus-$$t || exit 1; \
+		echo "== fuzz $$t, $(FUZZ_SECONDS) s"; \
+		$(OUTPUT)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
+			-artifact_prefix=$(OUTPUT)/fuzz/crash-$$t- -print_final_stats=1 \
+			$(OUTPUT)/fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>$(OUTPUT)/fuzz/$$t.log \
+			|| { tail -n 40 $(OUTPUT)/fuzz/$$t.log; echo "fuzz $$t: FAILED"; exit 1; }; \
+		grep -E '^stat::number_of_executed_units|^Done' $(OUTPUT)/fuzz/$$t.log; \
+	done
 
 # Builds in parallel, runs one part after the other, and runs them all even if one fails.
 test: $(UNIT_TESTS) $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it $(OUTPUT)/tests/profile-test \
