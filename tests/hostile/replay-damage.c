@@ -284,7 +284,7 @@ static void corrupt_frames(void)
 	for (size_t i = 0; i < ctx.nframes; i++) {
 		const struct frame *f = &ctx.frames[i];
 		size_t payload = f->offset + FRAME_LEN;
-		__u32 shorter = f->len - 1;
+		__u32 shorter = f->len - 1, type;
 
 		if (!frame_selected(i))
 			continue;
@@ -298,7 +298,8 @@ static void corrupt_frames(void)
 				 "unknown event type");
 		patch_and_expect(payload + offsetof(struct nstrace_header, nspid_levels), &levels, 4, f->offset,
 				 "impossible pid levels");
-		if (((const struct nstrace_header *)(ctx.data + payload))->type == NSTRACE_EVENT_EXEC)
+		memcpy(&type, ctx.data + payload + offsetof(struct nstrace_header, type), sizeof(type));
+		if (type == NSTRACE_EVENT_EXEC)
 			patch_and_expect(payload + offsetof(struct nstrace_exec_event, args_len), &args_len, 2,
 					 f->offset, "argv length beyond its buffer");
 	}
