@@ -245,10 +245,24 @@ static struct lc_container *owner_of(struct lifecycle *lc, int type, __u32 inum)
 
 static void destroy(struct lifecycle *lc, struct lc_container *c, __u64 time_ns)
 {
+	struct lc_process *p, *ptmp;
+	struct lc_node *n;
+
 	c->state = LC_DESTROYED;
 	c->destroyed_ns = time_ns;
 	emit_simple(lc, LC_DESTROY, c, time_ns, c->init_pid, NULL);
 	lc->destroyed++;
+	/*
+	 * Nothing may point at a freed container. What lost events or a
+	 * crafted recording left in it moves out to its parent, which
+	 * already counts it among its members.
+	 */
+	HASH_ITER(hh, lc->processes, p, ptmp)
+		if (p->container == c)
+			p->container = c->parent;
+	for (n = lc->head; n; n = n->next)
+		if (n->c.parent == c)
+			n->c.parent = c->parent;
 	free_node(lc, node_of(c));
 }
 
@@ -730,12 +744,16 @@ static int handle_exit(struct lifecycle *lc, const struct nstrace_exit_event *e)
 		t.survivors = lc->survivors;
 		emit(lc, &t, c, hdr->time_ns);
 	}
-	/* a pid namespace whose creator dies before forking its pid 1 dies with it */
 	unborn = find_by_serial(lc, p->unborn);
-	if (unborn && unborn->state == LC_CREATED)
-		destroy(lc, unborn, hdr->time_ns);
 	count_member(c, -1);
 	forget_process(lc, p);
+	/* a pid namespace whose creator dies before forking its pid 1 dies with it */
+	if (unborn && unborn->state == LC_CREATED) {
+		/* a recording may even have put the creator in it */
+		if (unborn == c)
+			c = c->parent;
+		destroy(lc, unborn, hdr->time_ns);
+	}
 	check_destroy(lc, c, hdr->time_ns);
 	return err;
 }
