@@ -176,15 +176,16 @@ $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(HEADERS) | $(OUTPUT)/f
 fuzz-build: $(FUZZ_BINS)
 
 fuzz: $(FUZZ_BINS)
-	@for t in $(FUZZ_TARGETS); do \
+	@passed=0; failed=0; for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(OUTPUT)/fuzz/corpus-$$t || exit 1; \
-		echo "== fuzz $$t, $(FUZZ_SECONDS) s"; \
-		$(OUTPUT)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
-			-artifact_prefix=$(OUTPUT)/fuzz/crash-$$t- -print_final_stats=1 \
-			$(OUTPUT)/fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>$(OUTPUT)/fuzz/$$t.log \
-			|| { tail -n 40 $(OUTPUT)/fuzz/$$t.log; echo "fuzz $$t: FAILED"; exit 1; }; \
-		grep -E '^stat::number_of_executed_units|^Done' $(OUTPUT)/fuzz/$$t.log; \
-	done
+		if $(OUTPUT)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 -close_fd_mask=3 \
+			-artifact_prefix=$(OUTPUT)/fuzz/crash-$$t- $(OUTPUT)/fuzz/corpus-$$t \
+			tests/fuzz/corpus/$$t 2>$(OUTPUT)/fuzz/$$t.log; then \
+			echo "PASS: fuzz $$t: $$(grep -E '^Done' $(OUTPUT)/fuzz/$$t.log)"; passed=$$((passed + 1)); \
+		else \
+			tail -n 40 $(OUTPUT)/fuzz/$$t.log; echo "FAIL: fuzz $$t"; failed=$$((failed + 1)); \
+		fi; \
+	done; echo "fuzz: $$passed passed, $$failed failed, 0 skipped"; [ $$failed -eq 0 ]
 
 # Builds in parallel, runs one part after the other, and runs them all even if one fails.
 test: $(UNIT_TESTS) $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it $(OUTPUT)/tests/profile-test \

@@ -451,7 +451,7 @@ check_churn() {
 
 # ---- main ----
 
-[ "$(id -u)" -eq 0 ] || { echo "run.sh needs root"; echo "0 passed, 0 failed, 1 skipped"; exit 0; }
+[ "$(id -u)" -eq 0 ] || { echo "run.sh needs root"; echo "hostile: 0 passed, 0 failed, 1 skipped"; exit 0; }
 
 for t in $subtests; do
 	case $t in
@@ -490,5 +490,5 @@ for t in $subtests; do
 		;;
 	esac
 done
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "hostile: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

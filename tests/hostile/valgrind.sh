@@ -67,5 +67,5 @@ else
 	echo "SKIP: valgrind: replay of a live recording (needs root)"
 	skipped=$((skipped + 1))
 fi
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "valgrind: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
