@@ -114,3 +114,13 @@ int output_close(struct output_cli *cli)
 		return 0;
 	return output_file_close(cli->session.out, cli->output_path);
 }
+
+int stdout_flush(void)
+{
+	if (fflush(stdout) != EOF && !ferror(stdout))
+		return 0;
+	if (output_reader_gone(stdout))
+		return -EPIPE;
+	diag_error("writing standard output: %s", strerror(errno ? errno : EIO));
+	return -EIO;
+}

@@ -22,6 +22,8 @@ bool output_open(struct output_cli *cli);
 /* Closes what output_open opened; -EIO after printing why. */
 int output_close(struct output_cli *cli);
 FILE *output_file_open(const char *path, const char *what);
+/* Flushes stdout: 0, -EPIPE (unprinted) when its reader left, or -EIO after saying why. */
+int stdout_flush(void);
 int output_file_close(FILE *f, const char *path);
 
 #endif

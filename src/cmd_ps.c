@@ -90,9 +90,5 @@ int cmd_ps(int argc, char **argv)
 	print_container_header(&printer);
 	lifecycle_for_each(lc, print_one, &printer);
 	lifecycle_free(lc);
-	if (fflush(stdout) == EOF) {
-		diag_error("writing the output: %s", strerror(errno));
-		return 1;
-	}
-	return 0;
+	return stdout_flush() == -EIO ? 1 : 0;
 }

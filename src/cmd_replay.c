@@ -104,5 +104,5 @@ int cmd_replay(int argc, char **argv)
 	fclose(in);
 	if (output_close(&args.output) && !err)
 		err = -EIO;
-	return err ? 1 : 0;
+	return err && err != -EPIPE ? 1 : 0;
 }

@@ -209,7 +209,7 @@ cleanup:
 		err = -EIO;
 	if (output_close(&app.output) && !err)
 		err = -EIO;
-	return err ? 1 : 0;
+	return err && err != -EPIPE ? 1 : 0;
 }
 
 static const struct {
@@ -226,6 +226,11 @@ int main(int argc, char **argv)
 {
 	/* argp's own usage errors exit with this status */
 	argp_err_exit_status = 2;
+	/*
+	 * A reader that goes away (nstrace | head) shows as EPIPE instead, so
+	 * a --record file is still completed and the exit is quiet and clean.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	/* diagnostics follow the output mode from the very first one */
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))

@@ -204,11 +204,7 @@ static int report(const struct profile_opts *opts, struct profile_table *t,
 			 period->seconds);
 		profile_report_text(stdout, t, title);
 	}
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		diag_error("writing standard output: %s", strerror(errno ? errno : EIO));
-		return -EIO;
-	}
-	return 0;
+	return stdout_flush();
 }
 
 static void report_missed(int missed_fd, __u64 *seen)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include "diag.h"
@@ -15,6 +16,7 @@ struct session {
 	struct lifecycle *lc;
 	bool time_base_set;
 	bool failed;
+	bool reader_gone;
 	__u64 events;
 	__u64 lost;
 };
@@ -52,13 +54,25 @@ void session_free(struct session *s)
 	free(s);
 }
 
+/* The write end of a pipe polls POLLERR once its reader is gone. */
+bool output_reader_gone(FILE *f)
+{
+	struct pollfd pfd = { .fd = fileno(f) };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR);
+}
+
 static int check_streams(struct session *s)
 {
 	if (s->failed)
-		return -EIO;
+		return s->reader_gone ? -EPIPE : -EIO;
 	if (ferror(s->opts.out)) {
-		diag_error("writing the output: %s", strerror(errno ? errno : EIO));
 		s->failed = true;
+		/* `nstrace | head` ends this way: the reader has all it wanted */
+		s->reader_gone = output_reader_gone(s->opts.out);
+		if (s->reader_gone)
+			return -EPIPE;
+		diag_error("writing the output: %s", strerror(errno ? errno : EIO));
 	} else if (s->opts.record && ferror(s->opts.record)) {
 		diag_error("writing the recording: %s", strerror(errno ? errno : EIO));
 		s->failed = true;
@@ -181,6 +195,9 @@ int session_flush(struct session *s)
 		fflush(s->opts.out);
 		if (s->opts.record)
 			fflush(s->opts.record);
+		/* a quiet system writes nothing that would fail: ask the pipe */
+		if (!ferror(s->opts.out) && output_reader_gone(s->opts.out))
+			s->failed = s->reader_gone = true;
 	}
 	return check_streams(s);
 }

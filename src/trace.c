@@ -253,8 +253,9 @@ int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, stru
 			pc.stop = 1;
 		if (opts->duration_s) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
+			/* the end of -d is a stop like a signal's, bounded the same way */
 			if (elapsed_ms(&start, &now) >= opts->duration_s * 1000ULL)
-				break;
+				trace_stop_requested = 1;
 		}
 	}
 	/* what the kernel wrote before the stop still belongs to the trace */
