@@ -410,7 +410,8 @@ static void count_file(const char *path, const struct config *c, struct sample *
 	if (!f)
 		return;
 	while (fgets(buf, sizeof(buf), f)) {
-		if (!c->summary_events && strstr(buf, WORKLOAD_MARK)) {
+		/* a container record that names the workload as creator is not an event */
+		if (!c->summary_events && strstr(buf, WORKLOAD_MARK) && !strstr(buf, "\"type\":\"container")) {
 			s->received++;
 		} else if (strstr(buf, "\"type\":\"summary\"") && number_after(buf, "\"lost\":", &n)) {
 			s->lost = n;

@@ -75,6 +75,48 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 const struct argp output_argp = { options, parse_arg, NULL, NULL, NULL, NULL, NULL };
 
+enum {
+	OPT_HOOKS = 0x300,
+};
+
+static const struct argp_option bpf_options[] = {
+	{ "hooks", OPT_HOOKS, "MODE", 0, "auto (default), fentry or tracepoint", 0 },
+	{ "verbose", 'v', NULL, 0, "Print libbpf's messages", 0 },
+	{},
+};
+
+static error_t parse_bpf_arg(int key, char *arg, struct argp_state *state)
+{
+	enum hook_mode *hooks = state->input;
+	int mode;
+
+	switch (key) {
+	case OPT_HOOKS:
+		mode = hook_mode_parse(arg);
+		if (mode < 0)
+			argp_error(state, "--hooks takes auto, fentry or tracepoint, not '%s'", arg);
+		*hooks = mode;
+		break;
+	case 'v':
+		diag_set_verbose(true);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp bpf_argp = { bpf_options, parse_bpf_arg, NULL, NULL, NULL, NULL, NULL };
+
+unsigned int parse_seconds(struct argp_state *state, const char *opt, const char *arg)
+{
+	unsigned long value;
+
+	if (parse_uint(arg, UINT_MAX / 1000, &value) || !value)
+		argp_error(state, "%s takes a positive number of seconds, not '%s'", opt, arg);
+	return value;
+}
+
 FILE *output_file_open(const char *path, const char *what)
 {
 	FILE *f = fopen(path, "w");

@@ -4,6 +4,7 @@
 #define NSTRACE_CLI_H
 
 #include <argp.h>
+#include "hooks.h"
 #include "session.h"
 
 struct output_cli {
@@ -13,6 +14,11 @@ struct output_cli {
 
 /* An argp child; its input is a struct output_cli. */
 extern const struct argp output_argp;
+/* An argp child for the commands that load BPF (--hooks, -v); its input is an enum hook_mode. */
+extern const struct argp bpf_argp;
+
+/* A positive number of seconds for option opt, or an argp usage error. */
+unsigned int parse_seconds(struct argp_state *state, const char *opt, const char *arg);
 
 /* Strict decimal in [0, max]; -EINVAL otherwise. */
 int parse_uint(const char *arg, unsigned long max, unsigned long *value);

@@ -40,17 +40,14 @@ static const char doc[] =
 	"  nstrace --json -o trace.json --record trace.rec\n";
 
 enum {
-	OPT_HOOKS = 0x100,
-	OPT_RINGBUF,
+	OPT_RINGBUF = 0x100,
 	OPT_RECORD,
 };
 
 static const struct argp_option options[] = {
-	{ "hooks", OPT_HOOKS, "MODE", 0, "auto (default), fentry or tracepoint", 0 },
 	{ "record", OPT_RECORD, "FILE", 0, "Also write the raw stream to FILE for nstrace replay", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "ringbuf-kb", OPT_RINGBUF, "KB", 0, "Ring buffer size in KiB, a power of two (default 8192)", 0 },
-	{ "verbose", 'v', NULL, 0, "Print libbpf's messages", 0 },
 	{},
 };
 
@@ -58,33 +55,22 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct app *app = state->input;
 	unsigned long value;
-	int mode;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &app->output;
-		break;
-	case OPT_HOOKS:
-		mode = hook_mode_parse(arg);
-		if (mode < 0)
-			argp_error(state, "--hooks takes auto, fentry or tracepoint, not '%s'", arg);
-		app->trace.hooks = mode;
+		state->child_inputs[1] = &app->trace.hooks;
 		break;
 	case OPT_RECORD:
 		app->record_path = arg;
 		break;
 	case 'd':
-		if (parse_uint(arg, UINT_MAX / 1000, &value) || !value)
-			argp_error(state, "-d takes a positive number of seconds, not '%s'", arg);
-		app->trace.duration_s = value;
+		app->trace.duration_s = parse_seconds(state, "-d", arg);
 		break;
 	case OPT_RINGBUF:
 		if (parse_uint(arg, 1UL << 21, &value))
 			argp_error(state, "--ringbuf-kb takes a size in KiB, not '%s'", arg);
 		app->trace.ringbuf_kb = value;
-		break;
-	case 'v':
-		diag_set_verbose(true);
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -181,7 +167,11 @@ static int run_trace(struct app *app)
 
 static int cmd_trace(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &output_argp, 0, NULL, 0 }, {} };
+	static const struct argp_child children[] = {
+		{ &output_argp, 0, NULL, 0 },
+		{ &bpf_argp, 0, NULL, 0 },
+		{},
+	};
 	static const struct argp argp = { options, parse_arg, NULL, doc, children, NULL, NULL };
 	struct app app = {
 		.trace = { .hooks = HOOKS_AUTO, .ringbuf_kb = DEFAULT_RINGBUF_KB },

@@ -45,34 +45,21 @@ static const char doc[] =
 	"  nstrace profile -i 1 -d 10      every second for ten seconds, then the total\n"
 	"  nstrace profile --json -d 5     JSON Lines, one record per key\n";
 
-enum {
-	OPT_HOOKS = 0x100,
-};
-
 static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Also report every SECONDS, each interval on its own", 0 },
 	{ "json", 'j', NULL, 0, "Print JSON Lines instead of text", 0 },
-	{ "hooks", OPT_HOOKS, "MODE", 0, "auto (default), fentry or tracepoint", 0 },
-	{ "verbose", 'v', NULL, 0, "Print libbpf's messages", 0 },
 	{},
 };
-
-static unsigned int parse_seconds(struct argp_state *state, const char *opt, const char *arg)
-{
-	unsigned long value;
-
-	if (parse_uint(arg, UINT_MAX / 1000, &value) || !value)
-		argp_error(state, "%s takes a positive number of seconds, not '%s'", opt, arg);
-	return value;
-}
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct profile_opts *opts = state->input;
-	int mode;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &opts->hooks;
+		break;
 	case 'd':
 		opts->duration_s = parse_seconds(state, "-d", arg);
 		break;
@@ -81,15 +68,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'j':
 		opts->json = true;
-		break;
-	case OPT_HOOKS:
-		mode = hook_mode_parse(arg);
-		if (mode < 0)
-			argp_error(state, "--hooks takes auto, fentry or tracepoint, not '%s'", arg);
-		opts->hooks = mode;
-		break;
-	case 'v':
-		diag_set_verbose(true);
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -249,23 +227,12 @@ static int run(const struct profile_opts *opts, const sigset_t *stop_signals)
 	struct hist_maps maps;
 	struct hook_choice hooks;
 	__u64 start, interval_start, next_report, end, now, missed_seen = 0;
-	const char *missing;
 	bool stop = false;
 	int err, idle_fd, timed;
 
-	missing = trace_missing_privilege();
-	if (missing) {
-		diag_error("%s", missing);
-		return -EPERM;
-	}
-	libbpf_set_print(trace_libbpf_print);
-
-	err = hooks_choose(opts->hooks, &hooks);
-	if (err) {
-		diag_error("cannot use %s hooks: %s", hook_mode_name(opts->hooks), hooks.reason);
+	err = trace_prepare(opts->hooks, &hooks);
+	if (err)
 		return err;
-	}
-	diag_info("hooks: %s (%s)", hook_mode_name(hooks.set), hooks.reason);
 
 	obj = profile_bpf__open();
 	if (!obj) {
@@ -343,7 +310,8 @@ cleanup:
 
 int cmd_profile(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
+	static const struct argp_child children[] = { { &bpf_argp, 0, NULL, 0 }, {} };
+	static const struct argp argp = { options, parse_arg, NULL, doc, children, NULL, NULL };
 	struct profile_opts opts = { .hooks = HOOKS_AUTO };
 	sigset_t stop_signals;
 

@@ -31,7 +31,7 @@ static bool has_cap(const struct __user_cap_data_struct data[2], int cap)
 	return data[cap / 32].effective & (1u << (cap % 32));
 }
 
-const char *trace_missing_privilege(void)
+static const char *missing_privilege(void)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { 0 };
@@ -49,11 +49,12 @@ const char *trace_missing_privilege(void)
 	return "missing capabilities CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): run nstrace as root";
 }
 
+
 /*
  * libbpf's messages go out as nstrace's own diagnostics, one per line:
  * raw, they would break the JSON records on stderr in --json mode.
  */
-int trace_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	char *msg, *line, *save = NULL;
 
@@ -68,6 +69,25 @@ int trace_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list a
 			diag_debug("%s", line);
 	}
 	free(msg);
+	return 0;
+}
+
+int trace_prepare(enum hook_mode mode, struct hook_choice *hooks)
+{
+	const char *missing = missing_privilege();
+	int err;
+
+	if (missing) {
+		diag_error("%s", missing);
+		return -EPERM;
+	}
+	libbpf_set_print(libbpf_print);
+	err = hooks_choose(mode, hooks);
+	if (err) {
+		diag_error("cannot use %s hooks: %s", hook_mode_name(mode), hooks->reason);
+		return err;
+	}
+	diag_info("hooks: %s (%s)", hook_mode_name(hooks->set), hooks->reason);
 	return 0;
 }
 
@@ -183,27 +203,16 @@ int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, stru
 	struct nstrace_bpf *obj = NULL;
 	struct hook_choice hooks;
 	struct timespec start, now;
-	const char *missing;
 	int err, dropped_fd, timeout_ms = POLL_TIMEOUT_MS;
 
 	memset(stats, 0, sizeof(*stats));
-	missing = trace_missing_privilege();
-	if (missing) {
-		diag_error("%s", missing);
-		return -EPERM;
-	}
 	if (!ringbuf_size_valid(opts->ringbuf_kb)) {
 		diag_error("ring buffer size %u KiB: must be a power of two of at least one page", opts->ringbuf_kb);
 		return -EINVAL;
 	}
-	libbpf_set_print(trace_libbpf_print);
-
-	err = hooks_choose(opts->hooks, &hooks);
-	if (err) {
-		diag_error("cannot use %s hooks: %s", hook_mode_name(opts->hooks), hooks.reason);
+	err = trace_prepare(opts->hooks, &hooks);
+	if (err)
 		return err;
-	}
-	diag_info("hooks: %s (%s)", hook_mode_name(hooks.set), hooks.reason);
 
 	obj = nstrace_bpf__open();
 	if (!obj) {

@@ -4,8 +4,6 @@
 #define NSTRACE_TRACE_H
 
 #include <signal.h>
-#include <stdarg.h>
-#include <bpf/libbpf.h>
 #include "event.h"
 #include "hooks.h"
 
@@ -37,13 +35,14 @@ extern volatile sig_atomic_t trace_stop_requested;
 /* Fails with a message already printed; returns 0 after a clean stop. */
 int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, struct trace_stats *stats);
 
-/* libbpf's messages on stderr; its debug and info lines only with -v. */
-int trace_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args);
-
 /* The sum over CPUs of entry 0 of a per-CPU array of __u64 counters; 0 if unreadable. */
 __u64 trace_percpu_sum(int map_fd);
 
-/* One line that says what is missing, or NULL when the process may load BPF. */
-const char *trace_missing_privilege(void);
+/*
+ * What every BPF command does first: checks the privileges, routes
+ * libbpf's messages, chooses the hook set and says which and why.
+ * Returns 0, or a negative errno after printing what is missing.
+ */
+int trace_prepare(enum hook_mode mode, struct hook_choice *hooks);
 
 #endif

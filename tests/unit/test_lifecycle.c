@@ -330,6 +330,50 @@ static void test_clone_container(void)
 	lifecycle_free(lc);
 }
 
+/* The start timeline: creation → pid 1 → each exec of pid 1, phases adding up to the total. */
+static void test_timeline(void)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns();
+	struct task un = { .pid = 400, .ppid = 1, .comm = "unshare", .ns = creator_ns(C2, &h) };
+	struct task init = { .pid = 401, .ppid = 400, .comm = "unshare", .levels = 2, .nspid = { 0, 1 },
+			     .ns = container_ns(C2) };
+	__u64 created, init_at, exec1, exec2;
+	struct lc_container existing;
+	struct lc_timeline tl;
+	const struct seen *s;
+
+	do_unshare(lc, &un, UNSHARE_FLAGS);
+	created = now;
+	now += 5000;
+	do_clone(lc, &init, &un, 0);
+	init_at = now;
+	now += 70000;
+	do_exec(lc, &init, "/init", "init", NULL);
+	exec1 = now;
+	now += 300000;
+	do_exec(lc, &init, "/bin/cmd", "cmd", NULL);
+	exec2 = now;
+	do_exit(lc, &init, 0);
+	do_exit(lc, &un, 0);
+
+	s = must_find(LC_DESTROY, 0);
+	if (!ASSERT_TRUE(lifecycle_timeline(&s->c, &tl), "a start seen whole has a timeline"))
+		goto out;
+	ASSERT_EQ(tl.to_init_ns, init_at - created, "creation to pid 1");
+	ASSERT_EQ(tl.execs, 2, "one phase per exec of pid 1");
+	ASSERT_EQ(tl.to_exec_ns[0], exec1 - init_at, "pid 1 to its first exec");
+	ASSERT_EQ(tl.to_exec_ns[1], exec2 - exec1, "first exec to the command");
+	ASSERT_EQ(tl.total_ns, exec2 - created, "total: creation to the command");
+	ASSERT_EQ(tl.to_init_ns + tl.to_exec_ns[0] + tl.to_exec_ns[1], tl.total_ns, "phases add up to the total");
+	/* a container found running has no start to split */
+	existing = s->c;
+	existing.origin = LC_EXISTING;
+	ASSERT_TRUE(!lifecycle_timeline(&existing, &tl), "no timeline for an existing container");
+out:
+	lifecycle_free(lc);
+}
+
 static const char docker_id[] = "4a3b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b";
 
 /*
@@ -779,6 +823,7 @@ int main(void)
 {
 	SUBTEST("unshare: create, init, exec chain, join, exit with survivors, destroy", test_unshare_container());
 	SUBTEST("clone(CLONE_NEWPID) container", test_clone_container());
+	SUBTEST("start timeline: phases in order, adding up to the total", test_timeline());
 	SUBTEST("runc under docker: CLONE_PARENT, shim ID, exec join, dockerd's visits", test_runc_docker());
 	SUBTEST("pid namespace inode reuse: distinct containers, generations", test_inode_reuse());
 	SUBTEST("inode back while its container looked alive", test_stale_inode());
