@@ -8,6 +8,8 @@
 #include "record.h"
 #include "session.h"
 
+#define REPLAY_BUFFER_BYTES (1 << 20)
+
 struct replay_args {
 	struct output_cli output;
 	const char *path;
@@ -96,6 +98,8 @@ int cmd_replay(int argc, char **argv)
 		diag_error("cannot open %s: %s", args.path, strerror(errno));
 		return 1;
 	}
+	/* recordings run to gigabytes: read them in large pieces */
+	setvbuf(in, NULL, _IOFBF, REPLAY_BUFFER_BYTES);
 	if (!output_open(&args.output)) {
 		fclose(in);
 		return 1;

@@ -116,13 +116,27 @@ void escape_json(FILE *out, const char *s, size_t len)
 
 void put_unsigned(FILE *out, unsigned long long v)
 {
+	/* two digits per division: inodes and timestamps are 10 to 20 digits long */
+	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+				       "25262728293031323334353637383940414243444546474849"
+				       "50515253545556575859606162636465666768697071727374"
+				       "75767778798081828384858687888990919293949596979899";
 	char buf[20];
 	size_t i = sizeof(buf);
 
-	do {
-		buf[--i] = '0' + v % 10;
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned int r = v % 100;
+
+		v /= 100;
+		buf[--i] = pairs[2 * r + 1];
+		buf[--i] = pairs[2 * r];
+	}
+	if (v >= 10) {
+		buf[--i] = pairs[2 * v + 1];
+		buf[--i] = pairs[2 * v];
+	} else {
+		buf[--i] = '0' + v;
+	}
 	while (i < sizeof(buf))
 		putc_unlocked(buf[i++], out);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include "event.h"
 
@@ -67,6 +68,13 @@ size_t nstrace_event_size(__u32 type)
 		return sizeof(struct nstrace_exit_event);
 	}
 	return 0;
+}
+
+size_t nstrace_event_used_size(const union nstrace_event *e)
+{
+	if (e->hdr.type == NSTRACE_EVENT_EXEC && e->exec.args_len <= NSTRACE_ARGS_LEN)
+		return offsetof(struct nstrace_exec_event, args) + e->exec.args_len;
+	return e->hdr.size;
 }
 
 int nstrace_event_check(const void *data, size_t len, const char **why)

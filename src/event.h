@@ -22,6 +22,8 @@ union nstrace_event {
 typedef unsigned int nstrace_ns_mask;
 
 size_t nstrace_event_size(__u32 type);
+/* The bytes of a record that carry anything: an exec's argv buffer is mostly unused. */
+size_t nstrace_event_used_size(const union nstrace_event *e);
 /* 0 if data holds one well-formed record of len bytes; else -EINVAL and *why. */
 int nstrace_event_check(const void *data, size_t len, const char **why);
 

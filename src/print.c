@@ -34,20 +34,42 @@ const char *format_nspid(const __u32 *nspid, __u32 levels, char *buf, size_t siz
 	return buf;
 }
 
-void print_json_ns(FILE *out, const struct nstrace_ns_set *ns, nstrace_ns_mask only)
-{
-	bool first = true;
+/* Room for every type as ,"time_for_children":4294967295 and the braces. */
+#define NS_JSON_MAX (NSTRACE_NS_TYPE_COUNT * 32 + 3)
 
-	putc_unlocked('{', out);
+static size_t format_json_ns(char *buf, const struct nstrace_ns_set *ns, nstrace_ns_mask only)
+{
+	size_t used = 0;
+
+	buf[used++] = '{';
 	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
 		if (!ns->inum[t] || !(only & (1u << t)))
 			continue;
-		put_str(first ? "\"" : ",\"", out);
-		put_str(nstrace_ns_name(t), out);
-		put_field_unsigned(out, "\":", ns->inum[t]);
-		first = false;
+		used += snprintf(buf + used, NS_JSON_MAX - used, "%s\"%s\":%u", used > 1 ? "," : "",
+				 nstrace_ns_name(t), ns->inum[t]);
 	}
-	putc_unlocked('}', out);
+	buf[used++] = '}';
+	return used;
+}
+
+/*
+ * Consecutive events mostly come from tasks in the same namespaces, and
+ * ten inode numbers are most of an event's digits: the object of the last
+ * set printed is kept.
+ */
+void print_json_ns(FILE *out, const struct nstrace_ns_set *ns, nstrace_ns_mask only)
+{
+	static struct nstrace_ns_set last_ns;
+	static nstrace_ns_mask last_only;
+	static char text[NS_JSON_MAX];
+	static size_t len;
+
+	if (!len || only != last_only || memcmp(ns, &last_ns, sizeof(*ns))) {
+		len = format_json_ns(text, ns, only);
+		last_ns = *ns;
+		last_only = only;
+	}
+	fwrite_unlocked(text, 1, len, out);
 }
 
 void print_text_ns(FILE *out, const struct nstrace_ns_set *ns, nstrace_ns_mask only)

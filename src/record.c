@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "event.h"
@@ -59,20 +60,40 @@ int record_reader_init(struct record_reader *r, FILE *f, char *msg, size_t msg_s
 }
 
 /* Whether a payload is well-formed for its kind; why says what is not. */
-static bool length_ok(__u32 kind, __u32 len, const void *data, const char **why)
+/*
+ * Events are stored as nstrace_event_used_size() gives them: an exec
+ * without the unused end of its argv buffer, which is put back here.
+ */
+static bool event_ok(void *data, __u32 *len, const char **why)
+{
+	struct nstrace_exec_event *e = data;
+	size_t head = offsetof(struct nstrace_exec_event, args);
+
+	if (*len >= head && *len < sizeof(*e) && e->hdr.type == NSTRACE_EVENT_EXEC) {
+		if (e->args_len != *len - head) {
+			*why = "exec record whose argv length does not match its size";
+			return false;
+		}
+		memset(e->args + e->args_len, 0, sizeof(*e) - *len);
+		*len = sizeof(*e);
+	}
+	return !nstrace_event_check(data, *len, why);
+}
+
+static bool length_ok(__u32 kind, __u32 *len, void *data, const char **why)
 {
 	switch (kind) {
 	case RECORD_EVENT:
-		return !nstrace_event_check(data, len, why);
+		return event_ok(data, len, why);
 	case RECORD_LOST:
 		*why = "loss record of the wrong size";
-		return len == sizeof(struct record_lost);
+		return *len == sizeof(struct record_lost);
 	case RECORD_SNAPSHOT:
 		*why = "snapshot record of the wrong size";
-		return len == sizeof(struct snap_process);
+		return *len == sizeof(struct snap_process);
 	case RECORD_SNAPSHOT_DONE:
 		*why = "snapshot end record of the wrong size";
-		return len == sizeof(struct record_snapshot_done);
+		return *len == sizeof(struct record_snapshot_done);
 	}
 	*why = "unknown record kind";
 	return false;
@@ -94,6 +115,7 @@ int record_read(struct record_reader *r, __u32 *kind, const void **data, __u32 *
 	struct frame fr;
 	size_t n = fread(&fr, 1, sizeof(fr), r->f);
 	const char *why = NULL;
+	__u32 stored;
 
 	if (n == 0 && feof(r->f))
 		return 0;
@@ -112,16 +134,17 @@ int record_read(struct record_reader *r, __u32 *kind, const void **data, __u32 *
 		if (!r->buf)
 			return -ENOMEM;
 	}
+	stored = fr.len;
 	if (fread(r->buf, 1, fr.len, r->f) != fr.len) {
 		snprintf(msg, msg_size, "truncated record at offset %llu: expected %u bytes",
 			 (unsigned long long)r->offset, fr.len);
 		return -EINVAL;
 	}
-	if (!length_ok(fr.kind, fr.len, r->buf, &why)) {
+	if (!length_ok(fr.kind, &fr.len, r->buf, &why)) {
 		snprintf(msg, msg_size, "bad record at offset %llu: %s", (unsigned long long)r->offset, why);
 		return -EINVAL;
 	}
-	r->offset += sizeof(fr) + fr.len;
+	r->offset += sizeof(fr) + stored;
 	*kind = fr.kind;
 	*data = r->buf;
 	*len = fr.len;

@@ -14,7 +14,7 @@
 #define RECORD_VERSION 1
 
 enum record_kind {
-	RECORD_EVENT = 1, /* a union nstrace_event */
+	RECORD_EVENT = 1, /* a union nstrace_event, exec events cut after their argv */
 	RECORD_LOST, /* struct record_lost */
 	RECORD_SNAPSHOT, /* a struct snap_process */
 	RECORD_SNAPSHOT_DONE, /* struct record_snapshot_done */

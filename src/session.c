@@ -129,7 +129,7 @@ static bool wanted(const struct session_opts *o, const union nstrace_event *e)
 
 int session_event(struct session *s, const union nstrace_event *e)
 {
-	int err = record(s, RECORD_EVENT, e, e->hdr.size);
+	int err = record(s, RECORD_EVENT, e, nstrace_event_used_size(e));
 
 	if (err)
 		return err;
