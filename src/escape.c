@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <stdbool.h>
+#include <string.h>
 #include "escape.h"
 
 static bool needs_quotes(const char *s, size_t len)
@@ -114,14 +115,14 @@ void escape_json(FILE *out, const char *s, size_t len)
 	putc_unlocked('"', out);
 }
 
-void put_unsigned(FILE *out, unsigned long long v)
+size_t format_unsigned(char *dst, unsigned long long v)
 {
 	/* two digits per division: inodes and timestamps are 10 to 20 digits long */
 	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
 				       "25262728293031323334353637383940414243444546474849"
 				       "50515253545556575859606162636465666768697071727374"
 				       "75767778798081828384858687888990919293949596979899";
-	char buf[20];
+	char buf[UNSIGNED_DIGITS_MAX];
 	size_t i = sizeof(buf);
 
 	while (v >= 100) {
@@ -137,8 +138,17 @@ void put_unsigned(FILE *out, unsigned long long v)
 	} else {
 		buf[--i] = '0' + v;
 	}
-	while (i < sizeof(buf))
-		putc_unlocked(buf[i++], out);
+	memcpy(dst, buf + i, sizeof(buf) - i);
+	return sizeof(buf) - i;
+}
+
+void put_unsigned(FILE *out, unsigned long long v)
+{
+	char buf[UNSIGNED_DIGITS_MAX];
+	size_t n = format_unsigned(buf, v);
+
+	for (size_t i = 0; i < n; i++)
+		putc_unlocked(buf[i], out);
 }
 
 void put_signed(FILE *out, long long v)

@@ -32,6 +32,9 @@ static inline void put_str(const char *s, FILE *out)
 		putc_unlocked(*s++, out);
 }
 
+#define UNSIGNED_DIGITS_MAX 20
+/* Writes v's digits (no NUL) to dst, which has room for UNSIGNED_DIGITS_MAX; returns how many. */
+size_t format_unsigned(char *dst, unsigned long long v);
 void put_unsigned(FILE *out, unsigned long long v);
 void put_signed(FILE *out, long long v);
 /* key is the literal text before the value, e.g. ",\"pid\":" */

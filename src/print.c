@@ -43,10 +43,19 @@ static size_t format_json_ns(char *buf, const struct nstrace_ns_set *ns, nstrace
 
 	buf[used++] = '{';
 	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
+		const char *name = nstrace_ns_name(t);
+		size_t len = strlen(name);
+
 		if (!ns->inum[t] || !(only & (1u << t)))
 			continue;
-		used += snprintf(buf + used, NS_JSON_MAX - used, "%s\"%s\":%u", used > 1 ? "," : "",
-				 nstrace_ns_name(t), ns->inum[t]);
+		if (used > 1)
+			buf[used++] = ',';
+		buf[used++] = '"';
+		memcpy(buf + used, name, len);
+		used += len;
+		buf[used++] = '"';
+		buf[used++] = ':';
+		used += format_unsigned(buf + used, ns->inum[t]);
 	}
 	buf[used++] = '}';
 	return used;
