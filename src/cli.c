@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,37 @@ static const struct argp_option options[] = {
 	{ "output", 'o', "FILE", 0, "Write the output to FILE instead of stdout", 0 },
 	{},
 };
+
+int parse_command_line(const struct argp *argp, int argc, char **argv, void *input)
+{
+	/* argp prints its own complaints (an unknown option) as plain text: silenced with --json */
+	unsigned int flags = diag_json() ? ARGP_NO_ERRS : 0;
+
+	if (!argp_parse(argp, argc, argv, flags, NULL, input))
+		return 0;
+	if (diag_json()) {
+		const char *slash = strrchr(argv[0], '/');
+		const char *name = slash ? slash + 1 : argv[0];
+
+		diag_error("%s: unknown option or option without its argument (see %s --help)", name, name);
+	}
+	return argp_err_exit_status;
+}
+
+void usage_error(const struct argp_state *state, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!diag_json())
+		argp_error(state, "%s", msg);
+	else
+		diag_error("%s: %s", state->name, msg);
+	exit(argp_err_exit_status);
+}
 
 int parse_uint(const char *arg, unsigned long max, unsigned long *value)
 {
@@ -56,12 +88,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'p':
 		if (parse_uint(arg, INT_MAX, &value) || !value)
-			argp_error(state, "-p takes a process id, not '%s'", arg);
+			usage_error(state, "-p takes a process id, not '%s'", arg);
 		cli->session.filter_pid = value;
 		break;
 	case OPT_COMM:
 		if (!arg[0] || strlen(arg) >= NSTRACE_COMM_LEN)
-			argp_error(state, "--comm takes a name of 1 to %d bytes", NSTRACE_COMM_LEN - 1);
+			usage_error(state, "--comm takes a name of 1 to %d bytes", NSTRACE_COMM_LEN - 1);
 		cli->session.filter_comm = arg;
 		break;
 	case 'o':
@@ -94,7 +126,7 @@ static error_t parse_bpf_arg(int key, char *arg, struct argp_state *state)
 	case OPT_HOOKS:
 		mode = hook_mode_parse(arg);
 		if (mode < 0)
-			argp_error(state, "--hooks takes auto, fentry or tracepoint, not '%s'", arg);
+			usage_error(state, "--hooks takes auto, fentry or tracepoint, not '%s'", arg);
 		*hooks = mode;
 		break;
 	case 'v':
@@ -113,7 +145,7 @@ unsigned int parse_seconds(struct argp_state *state, const char *opt, const char
 	unsigned long value;
 
 	if (parse_uint(arg, UINT_MAX / 1000, &value) || !value)
-		argp_error(state, "%s takes a positive number of seconds, not '%s'", opt, arg);
+		usage_error(state, "%s takes a positive number of seconds, not '%s'", opt, arg);
 	return value;
 }
 

@@ -17,6 +17,15 @@ extern const struct argp output_argp;
 /* An argp child for the commands that load BPF (--hooks, -v); its input is an enum hook_mode. */
 extern const struct argp bpf_argp;
 
+/*
+ * argp_parse for every command: usage errors follow the output mode, as
+ * JSON records on stderr with --json. 0, or the exit status of a usage error.
+ */
+int parse_command_line(const struct argp *argp, int argc, char **argv, void *input);
+/* argp_error in the output mode; does not return. */
+void usage_error(const struct argp_state *state, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
 /* A positive number of seconds for option opt, or an argp usage error. */
 unsigned int parse_seconds(struct argp_state *state, const char *opt, const char *arg);
 

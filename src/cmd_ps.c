@@ -32,7 +32,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		args->proc_root = arg;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		usage_error(state, "unexpected argument '%s'", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -70,8 +70,9 @@ int cmd_ps(int argc, char **argv)
 	struct lifecycle *lc;
 	int err;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &args))
-		return 2;
+	err = parse_command_line(&argp, argc, argv, &args);
+	if (err)
+		return err;
 	diag_set_json(args.json);
 	printer.json = args.json;
 	lc = lifecycle_new(ignore_transition, NULL);

@@ -25,12 +25,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (args->path)
-			argp_error(state, "unexpected argument '%s'", arg);
+			usage_error(state, "unexpected argument '%s'", arg);
 		args->path = arg;
 		break;
 	case ARGP_KEY_END:
 		if (!args->path)
-			argp_error(state, "replay needs the FILE written by --record");
+			usage_error(state, "replay needs the FILE written by --record");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -91,8 +91,9 @@ int cmd_replay(int argc, char **argv)
 	FILE *in;
 	int err;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &args))
-		return 2;
+	err = parse_command_line(&argp, argc, argv, &args);
+	if (err)
+		return err;
 	in = fopen(args.path, "r");
 	if (!in) {
 		diag_error("cannot open %s: %s", args.path, strerror(errno));

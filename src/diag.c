@@ -12,6 +12,11 @@ void diag_set_json(bool json)
 	json_mode = json;
 }
 
+bool diag_json(void)
+{
+	return json_mode;
+}
+
 void diag_set_verbose(bool verbose)
 {
 	verbose_mode = verbose;

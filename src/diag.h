@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 void diag_set_json(bool json);
+bool diag_json(void);
 void diag_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -69,11 +69,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_RINGBUF:
 		if (parse_uint(arg, 1UL << 21, &value))
-			argp_error(state, "--ringbuf-kb takes a size in KiB, not '%s'", arg);
+			usage_error(state, "--ringbuf-kb takes a size in KiB, not '%s'", arg);
 		app->trace.ringbuf_kb = value;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		usage_error(state, "unexpected argument '%s'", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -178,8 +178,9 @@ static int cmd_trace(int argc, char **argv)
 	};
 	int err;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &app))
-		return 2;
+	err = parse_command_line(&argp, argc, argv, &app);
+	if (err)
+		return err;
 	if (!output_open(&app.output))
 		return 1;
 	if (app.record_path && !(app.output.session.record = output_file_open(app.record_path, "recording"))) {

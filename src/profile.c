@@ -70,7 +70,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		opts->json = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		usage_error(state, "unexpected argument '%s'", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -313,10 +313,12 @@ int cmd_profile(int argc, char **argv)
 	static const struct argp_child children[] = { { &bpf_argp, 0, NULL, 0 }, {} };
 	static const struct argp argp = { options, parse_arg, NULL, doc, children, NULL, NULL };
 	struct profile_opts opts = { .hooks = HOOKS_AUTO };
+	int err;
 	sigset_t stop_signals;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &opts))
-		return 2;
+	err = parse_command_line(&argp, argc, argv, &opts);
+	if (err)
+		return err;
 	diag_set_json(opts.json);
 
 	/* taken synchronously by sigtimedwait: a stop between two reads is never lost */

@@ -1723,6 +1723,41 @@ static void check_usage_extra(void)
 	expect_failure(args, false, 2, "unexpected argument 'extra'");
 }
 
+/* With --json, wherever it stands, a usage error is one JSON error record naming the problem. */
+static void expect_json_usage_error(const char *const *args, const char *message)
+{
+	json_error_t jerr;
+	int status;
+	char *err = run_nstrace(args, false, &status);
+	json_t *o = json_loads(err, 0, &jerr);
+	const char *text = json_string_value(json_object_get(o, "message"));
+
+	expect_exit(status, 2, message);
+	ASSERT_EQ(count_lines(err), 1, "a usage error is one line");
+	if (!o)
+		FAIL_AT("stderr is not one JSON record (%s): %s", jerr.text, err);
+	else if (!json_is_string(json_object_get(o, "type")) ||
+		 strcmp(json_string_value(json_object_get(o, "type")), "error"))
+		FAIL_AT("the record is not of type error: %s", err);
+	else if (!text || !strstr(text, message))
+		FAIL_AT("the message lacks \"%s\": %s", message, err);
+	json_decref(o);
+	free(err);
+}
+
+static void check_usage_json(void)
+{
+	static const char *const after[] = { "--json", "--hooks", "bogus", NULL };
+	static const char *const before[] = { "-d", "abc", "--json", NULL };
+	static const char *const unknown[] = { "--json", "--bogus", NULL };
+	static const char *const replay[] = { "replay", "--json", NULL };
+
+	expect_json_usage_error(after, "--hooks takes auto, fentry or tracepoint, not 'bogus'");
+	expect_json_usage_error(before, "-d takes a positive number of seconds, not 'abc'");
+	expect_json_usage_error(unknown, "unknown option");
+	expect_json_usage_error(replay, "replay needs the FILE written by --record");
+}
+
 static void check_nobody(void)
 {
 	static const char *const args[] = { "--events", NULL };
@@ -1773,6 +1808,7 @@ static void cli_checks(void)
 		{ "usage: --hooks bogus exits 2", check_usage_hooks, false },
 		{ "usage: -p abc exits 2", check_usage_pid, false },
 		{ "usage: an extra argument exits 2", check_usage_extra, false },
+		{ "usage: errors are JSON records with --json", check_usage_json, false },
 		{ "privilege: nobody exits 1 naming CAP_BPF", check_nobody, false },
 		{ "output: an unwritable -o exits 1", check_bad_output, false },
 		{ "hooks: forced fentry as the kernel allows", check_forced_fentry, true },
