@@ -495,10 +495,17 @@ static double replay_once(size_t mode)
 {
 	struct sample s = { 0 };
 	bool summary_seen = false;
-	double start = now_ms();
+	double start;
 	int status;
 	pid_t pid;
 
+	/*
+	 * As before a live run: ext4 flushes a file truncated and written again
+	 * when it is closed (auto_da_alloc), which would time the disk's block
+	 * allocation of the previous round's output, not the replay.
+	 */
+	unlink(trace_path);
+	start = now_ms();
 	pid = fork();
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
