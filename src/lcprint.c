@@ -92,11 +92,21 @@ static void json_identity(FILE *out, const struct lc_container *c)
 	fprintf(out, ",\"incomplete\":%s", c->incomplete ? "true" : "false");
 }
 
+/* The container whose pid namespace holds this one's, or null at the host's level. */
+static void json_parent(FILE *out, const struct lc_container *c)
+{
+	if (c->parent)
+		fprintf(out, ",\"parent\":\"c%" PRIu64 "\"", (uint64_t)c->parent->serial);
+	else
+		fputs(",\"parent\":null", out);
+}
+
 static void json_container_body(FILE *out, const struct lc_container *c)
 {
 	fprintf(out, ",\"state\":\"%s\",\"origin\":\"%s\",\"init_pid\":%u,\"init_nspid\":", state_names[c->state],
 		origin_names[c->origin], c->init_pid);
 	print_json_nspid(out, c->init_nspid, c->init_nspid_levels);
+	json_parent(out, c);
 	fprintf(out, ",\"members\":%u,\"execs\":%u,\"joins\":%u", c->members, c->execs, c->joins);
 	if (c->state == LC_EXITED || c->state == LC_DESTROYED)
 		json_exit_status(out, c->exit_code);
@@ -117,7 +127,9 @@ static void print_json_transition(FILE *out, const struct lc_transition *t)
 		fprintf(out, ",\"origin\":\"%s\",\"creator\":{\"pid\":%u,\"comm\":", origin_names[c->origin],
 			c->creator_pid);
 		escape_json(out, c->creator_comm, bounded_len(c->creator_comm, NSTRACE_COMM_LEN));
-		fputs("},\"ns\":", out);
+		fputc('}', out);
+		json_parent(out, c);
+		fputs(",\"ns\":", out);
 		json_ns_of(out, &c->ns);
 		break;
 	case LC_INIT:
@@ -186,6 +198,8 @@ static void print_text_transition(struct printer *p, const struct lc_transition 
 			fputc('-', out);
 		fprintf(out, " origin=%s creator=%u/", origin_names[c->origin], c->creator_pid);
 		escape_text(out, c->creator_comm, bounded_len(c->creator_comm, NSTRACE_COMM_LEN), 0);
+		if (c->parent)
+			fprintf(out, " parent=c%" PRIu64, (uint64_t)c->parent->serial);
 		fputs(" ns=", out);
 		print_text_ns(out, &c->ns, NS_MASK_ALL);
 		break;

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The lifecycle printers, fed by the model as a live session feeds them:
+ * a container nested in another, entered with setns, with a hostile argv.
+ * Every JSON line must parse and say what happened; text lines must hold
+ * it too, with no raw control byte.
+ */
+#include <stdlib.h>
+#include "json_check.h"
+#include "lcprint.h"
+#include "lctrace.h"
+#include "testing.h"
+
+#define MAX_LINES 32
+
+/* An argv whose script holds an escape sequence, a newline and a byte that is not UTF-8. */
+static const char hostile_script[] = "echo \x1b[2J\nexit 5 \xff";
+
+struct printed {
+	struct capture cap;
+	struct printer printer;
+	char *lines[MAX_LINES];
+	size_t count;
+};
+
+static void on_transition(void *ctx, const struct lc_transition *t)
+{
+	struct printed *p = ctx;
+
+	print_transition(&p->printer, t);
+}
+
+static void on_container(void *ctx, const struct lc_container *c)
+{
+	struct printed *p = ctx;
+
+	print_container(&p->printer, c);
+}
+
+/*
+ * unshare makes c1; its pid 1 runs a shell whose child makes c2 inside
+ * it; nsenter joins c1 and runs a command; c2's pid 1 exits 5, then c1's
+ * pid 1 exits 6 while the joined command still runs.
+ */
+static void run_trace(struct printed *p, bool json)
+{
+	struct lifecycle *lc;
+	struct nstrace_ns_set h = host_ns(), outer = container_ns(C1), inner = container_ns(C2);
+	struct task shell = { .pid = 100, .ppid = 1, .comm = "bash", .ns = h };
+	struct task un = { .pid = 101, .ppid = 100, .comm = "unshare", .ns = h };
+	struct task init = { .pid = 102, .ppid = 101, .comm = "unshare", .levels = 2, .nspid = { 0, 1 }, .ns = outer };
+	struct task un2 = { .pid = 103, .ppid = 102, .comm = "unshare", .levels = 2, .nspid = { 0, 2 }, .ns = outer };
+	struct task init2 = { .pid = 104, .ppid = 103, .comm = "unshare", .levels = 3, .nspid = { 0, 3, 1 },
+			      .ns = inner };
+	struct task nsenter = { .pid = 200, .ppid = 100, .comm = "nsenter", .ns = h };
+	struct task joined = { .pid = 201, .ppid = 200, .comm = "nsenter", .levels = 2, .nspid = { 0, 4 },
+			       .ns = outer };
+	char *text, *save = NULL;
+
+	memset(p, 0, sizeof(*p));
+	p->printer = (struct printer){ .out = capture_start(&p->cap), .json = json };
+	lc = lifecycle_new(on_transition, p);
+	if (!lc)
+		abort();
+
+	do_clone(lc, &un, &shell, 0);
+	do_exec(lc, &un, "/usr/bin/unshare", "unshare", "-fp", "sh", NULL);
+	un.ns = creator_ns(C1, &h);
+	do_unshare(lc, &un, UNSHARE_FLAGS);
+	do_clone(lc, &init, &un, 0);
+	do_exec(lc, &init, "/usr/bin/sh", "sh", "-c", "unshare -fp sh", NULL);
+	init.comm = "sh";
+	do_clone(lc, &un2, &init, 0);
+	do_exec(lc, &un2, "/usr/bin/unshare", "unshare", "-fp", "sh", NULL);
+	un2.ns = creator_ns(C2, &outer);
+	do_unshare(lc, &un2, UNSHARE_FLAGS);
+	do_clone(lc, &init2, &un2, 0);
+	do_exec(lc, &init2, "/usr/bin/sh", "sh", "-c", hostile_script, NULL);
+
+	nsenter.ns.inum[NSTRACE_NS_MNT] = outer.inum[NSTRACE_NS_MNT];
+	do_setns(lc, &nsenter, NSTRACE_NS_MNT, NSTRACE_CLONE_NEWNS);
+	nsenter.ns.inum[NSTRACE_NS_PID_FOR_CHILDREN] = outer.inum[NSTRACE_NS_PID];
+	do_setns(lc, &nsenter, NSTRACE_NS_PID_FOR_CHILDREN, NSTRACE_CLONE_NEWPID);
+	do_clone(lc, &joined, &nsenter, 0);
+	do_exec(lc, &joined, "/usr/bin/true", "true", NULL);
+
+	do_exit(lc, &init2, 5);
+	do_exit(lc, &un2, 0);
+	do_exit(lc, &init, 6);
+	/* the joined command outlives pid 1 here: the summary still lists c1 */
+	lifecycle_for_each(lc, on_container, p);
+	lifecycle_free(lc);
+
+	text = capture_end(&p->cap);
+	for (char *line = strtok_r(text, "\n", &save); line && p->count < MAX_LINES;
+	     line = strtok_r(NULL, "\n", &save))
+		p->lines[p->count++] = line;
+}
+
+static void printed_free(struct printed *p)
+{
+	free(p->cap.buf);
+}
+
+/* Parses every line; NULL entries for lines that did not parse (already failed). */
+static void parse_all(const struct printed *p, json_t **o)
+{
+	for (size_t i = 0; i < p->count; i++) {
+		json_error_t err;
+
+		o[i] = json_loads(p->lines[i], 0, &err);
+		if (!o[i] || !json_is_object(o[i]))
+			FAIL_AT("line %zu is not a JSON object (%s): %s", i + 1, err.text, p->lines[i]);
+	}
+}
+
+static const json_t *nth_of(json_t **o, size_t n, const char *type, const char *container, int nth)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *t = json_string_value(json_object_get(o[i], "type"));
+		const char *c = json_string_value(json_object_get(o[i], "container"));
+
+		if (t && c && !strcmp(t, type) && !strcmp(c, container) && !nth--)
+			return o[i];
+	}
+	FAIL_AT("no %s record of %s", type, container);
+	return NULL;
+}
+
+static void json_records(void)
+{
+	static const char *const types[] = {
+		"container_create", "container_init", "container_exec", "container_create",
+		"container_init", "container_exec", "container_join", "container_exec",
+		"container_exit", "container_destroy", "container_exit", "container",
+	};
+	static const char *const hostile_argv[] = { "sh", "-c", "echo \x1b[2J\nexit 5 \xef\xbf\xbd" };
+	static const char *const joined_argv[] = { "true" };
+	const long long inner_nspid[] = { 104, 3, 1 };
+	json_t *o[MAX_LINES] = { 0 };
+	struct printed p;
+	const json_t *r;
+
+	run_trace(&p, true);
+	parse_all(&p, o);
+	ASSERT_EQ(p.count, sizeof(types) / sizeof(types[0]), "one line per transition and per live container");
+	for (size_t i = 0; i < p.count && i < sizeof(types) / sizeof(types[0]); i++)
+		if (o[i])
+			json_expect_str(o[i], "type", types[i], "record order");
+	if (p.count != sizeof(types) / sizeof(types[0]))
+		goto out;
+
+	if ((r = nth_of(o, p.count, "container_create", "c1", 0))) {
+		ASSERT_TRUE(json_is_null(json_object_get(r, "parent")), "c1 is at the host's level");
+		json_expect_str(r, "origin", "unshare", "c1 create");
+		json_expect_int(json_object_get(r, "creator"), "pid", 101, "c1 creator");
+	}
+	if ((r = nth_of(o, p.count, "container_create", "c2", 0))) {
+		json_expect_str(r, "parent", "c1", "c2 is nested in c1");
+		json_expect_int(json_object_get(r, "ns"), "pid", C2 + NSTRACE_NS_PID, "c2's pid namespace");
+	}
+	if ((r = nth_of(o, p.count, "container_init", "c2", 0)))
+		json_expect_ints(r, "nspid", inner_nspid, 3, "c2's pid 1 on three levels");
+	if ((r = nth_of(o, p.count, "container_exec", "c2", 0))) {
+		json_expect_int(r, "exec_index", 1, "c2 exec");
+		json_expect_strings(r, "argv", hostile_argv, 3, "hostile argv decodes, bad byte as U+FFFD");
+	}
+	if ((r = nth_of(o, p.count, "container_join", "c1", 0))) {
+		json_expect_int(r, "pid", 200, "the join is nsenter's");
+		json_expect_int(json_object_get(r, "entered"), "mnt", C1 + NSTRACE_NS_MNT, "entered mnt");
+		json_expect_int(json_object_get(r, "entered"), "pid", C1 + NSTRACE_NS_PID, "entered pid");
+	}
+	if ((r = nth_of(o, p.count, "container_exec", "c1", 1))) {
+		json_expect_bool(r, "joined", true, "exec of the joined child");
+		json_expect_strings(r, "argv", joined_argv, 1, "joined exec argv");
+	}
+	if ((r = nth_of(o, p.count, "container_exit", "c1", 0)))
+		json_expect_int(r, "exit_code", 6, "c1 exit code");
+	if ((r = nth_of(o, p.count, "container_destroy", "c2", 0))) {
+		const json_t *start = json_object_get(r, "start");
+		const json_t *steps = json_object_get(start, "to_exec_ns");
+		long long sum = json_integer_value(json_object_get(start, "to_init_ns"));
+
+		json_expect_int(r, "exit_code", 5, "c2 exit code");
+		json_expect_str(r, "parent", "c1", "c2's summary names its parent");
+		json_expect_int(r, "execs", 1, "c2 execs");
+		for (size_t i = 0; i < json_array_size(steps); i++)
+			sum += json_integer_value(json_array_get(steps, i));
+		ASSERT_TRUE(json_array_size(steps) == 1, "one exec phase");
+		json_expect_int(start, "total_ns", sum, "the phases add up to the start");
+	}
+	if ((r = nth_of(o, p.count, "container", "c1", 0))) {
+		json_expect_str(r, "state", "exited", "c1 outlived by its joined member");
+		json_expect_int(r, "members", 1, "the joined command");
+		ASSERT_TRUE(json_is_null(json_object_get(r, "parent")), "c1's summary has no parent");
+	}
+out:
+	for (size_t i = 0; i < p.count; i++)
+		json_decref(o[i]);
+	printed_free(&p);
+}
+
+static void expect_line_has(const struct printed *p, size_t line, const char *want)
+{
+	if (line >= p->count)
+		FAIL_AT("no line %zu for \"%s\"", line + 1, want);
+	else if (!strstr(p->lines[line], want))
+		FAIL_AT("line %zu lacks \"%s\": %s", line + 1, want, p->lines[line]);
+}
+
+static void text_records(void)
+{
+	struct printed p;
+
+	run_trace(&p, false);
+	/* the header, then the same records as JSON */
+	ASSERT_EQ(p.count, 13, "header and one line per record");
+	expect_line_has(&p, 0, "TIME(s)");
+	expect_line_has(&p, 1, "container_create  c1      runtime=unshare");
+	expect_line_has(&p, 4, "container_create  c2");
+	expect_line_has(&p, 4, "parent=c1");
+	if (p.count > 1 && strstr(p.lines[1], "parent="))
+		FAIL_AT("c1 names a parent: %s", p.lines[1]);
+	expect_line_has(&p, 5, "nspid=104/3/1");
+	expect_line_has(&p, 6, "argv=sh -c \"echo \\x1b[2J\\x0aexit 5 \\xff\"");
+	expect_line_has(&p, 7, "container_join    c1      pid=200 comm=nsenter entered=mnt:");
+	expect_line_has(&p, 9, "container_exit    c2      pid=104 code=5");
+	expect_line_has(&p, 11, "container_exit    c1      pid=102 code=6 survivors=1 201");
+	expect_line_has(&p, 12, "c1      unshare");
+	for (size_t i = 0; i < p.count; i++)
+		for (const char *c = p.lines[i]; *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f) {
+				FAIL_AT("line %zu holds raw byte 0x%02x: %s", i + 1, (unsigned char)*c, p.lines[i]);
+				break;
+			}
+	printed_free(&p);
+}
+
+int main(void)
+{
+	SUBTEST("JSON lifecycle records: order, nesting, join, hostile argv, summary", json_records());
+	SUBTEST("text lifecycle records: the same, escaped", text_records());
+	return test_summary();
+}
