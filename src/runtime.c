@@ -114,18 +114,19 @@ static bool base_starts(const char *base, size_t len, const char *prefix)
 /*
  * runc and crun share a CLI: global options, a command, its options, then
  * the container ID, the first argument after the command that is not an
- * option. More may follow it: exec's command, kill's signal.
+ * option. More may follow it: exec's command, kill's signal. CREATE_VALUES
+ * are the runtime's own options of run and create that take a value.
  */
-static void oci_runtime_id(const struct argv_view *v, struct runtime_hint *hint)
+static void oci_runtime_id(const struct argv_view *v, const char *const *create_values,
+			   struct runtime_hint *hint)
 {
 	static const char *const with_value[] = {
 		"--root", "--log", "--log-format", "--criu", "--rootless", "--bundle", "-b",
 		"--console-socket", "--pid-file", "--preserve-fds", "--process", "-p", "--cwd",
 		"--env", "-e", "--user", "-u", "--additional-gids", "-g", "--process-label",
-		"--apparmor", "--cap", "-c", "--cgroup", NULL,
+		"--apparmor", "--cap", "-c", "--cgroup", "--cgroup-manager", NULL,
 	};
-	size_t i = 1;
-	bool seen_command = false;
+	size_t i = 1, command = 0;
 
 	for (; i < v->count; i++) {
 		bool takes_value = false;
@@ -134,11 +135,15 @@ static void oci_runtime_id(const struct argv_view *v, struct runtime_hint *hint)
 			for (const char *const *o = with_value; *o; o++)
 				if (arg_is(v, i, *o))
 					takes_value = true;
+			if (command && create_values && (arg_is(v, command, "run") || arg_is(v, command, "create")))
+				for (const char *const *o = create_values; *o; o++)
+					if (arg_is(v, i, *o))
+						takes_value = true;
 			i += takes_value;
 			continue;
 		}
-		if (!seen_command) {
-			seen_command = true;
+		if (!command) {
+			command = i;
 			if (arg_is(v, i, "init"))
 				return;
 			continue;
@@ -148,13 +153,95 @@ static void oci_runtime_id(const struct argv_view *v, struct runtime_hint *hint)
 	}
 }
 
+static bool long_option_is(const char *arg, size_t len, const char *name)
+{
+	return len == strlen(name) && !memcmp(arg, name, len);
+}
+
+/*
+ * lxc's tools read their options with getopt_long: "-n NAME", "-nNAME", "-dn NAME",
+ * "--name NAME", "--name=NAME", the last one given counting. lxc-start and lxc-execute
+ * name a container that no option names after their first operand before "--", as in
+ * "lxc-start NAME"; their options that take a value must not pass for it.
+ */
+static void lxc_id(const struct argv_view *v, bool operand_names, struct runtime_hint *hint)
+{
+	/* lxc-start's, lxc-execute's and lxc's common options with a value */
+	static const char short_values[] = "nolPfscLpug";
+	static const char *const long_values[] = {
+		"--name", "--logfile", "--logpriority", "--lxcpath", "--rcfile", "--define", "--console",
+		"--console-log", "--pidfile", "--uid", "--gid", "--share-net", "--share-ipc", "--share-uts",
+		"--share-pid", NULL,
+	};
+	const char *operand = NULL;
+	size_t operand_len = 0;
+	bool named = false;
+
+	for (size_t i = 1; i < v->count; i++) {
+		const char *a = v->arg[i], *val = NULL;
+		size_t n = v->len[i], vlen = 0, name_len;
+		bool is_name = false, takes_value = false;
+
+		if (arg_is(v, i, "--"))
+			break;
+		if (n > 2 && a[0] == '-' && a[1] == '-') {
+			const char *eq = memchr(a, '=', n);
+
+			name_len = eq ? (size_t)(eq - a) : n;
+			for (const char *const *o = long_values; *o; o++)
+				if (long_option_is(a, name_len, *o))
+					takes_value = true;
+			if (!takes_value)
+				continue;
+			is_name = long_option_is(a, name_len, "--name");
+			if (eq) {
+				val = eq + 1;
+				vlen = n - name_len - 1;
+			}
+		} else if (n > 1 && a[0] == '-') {
+			/* flags, up to one that takes the rest of the argument, or the next one, as its value */
+			for (size_t k = 1; k < n && !takes_value; k++) {
+				if (!memchr(short_values, a[k], sizeof(short_values) - 1))
+					continue;
+				takes_value = true;
+				is_name = a[k] == 'n';
+				if (k + 1 < n) {
+					val = a + k + 1;
+					vlen = n - k - 1;
+				}
+			}
+			if (!takes_value)
+				continue;
+		} else {
+			/* "-" alone is an operand too */
+			if (!operand) {
+				operand = a;
+				operand_len = n;
+			}
+			continue;
+		}
+		if (!val) {
+			if (i + 1 >= v->count)
+				break;
+			i++;
+			val = v->arg[i];
+			vlen = v->len[i];
+		}
+		if (is_name) {
+			set_id(hint, val, vlen);
+			named = true;
+		}
+	}
+	if (!named && operand_names && operand)
+		set_id(hint, operand, operand_len);
+}
+
 void runtime_hint_from_argv(const char *args, size_t len, struct runtime_hint *hint)
 {
 	static const char *const shim_id[] = { "-id", "--id", NULL };
 	static const char *const shim_ns[] = { "-namespace", "--namespace", NULL };
 	static const char *const conmon_id[] = { "-c", "--cid", NULL };
 	static const char *const exit_command[] = { "--exit-command", NULL };
-	static const char *const lxc_name[] = { "-n", "--name", NULL };
 	static const char *const nspawn_name[] = { "-M", "--machine", NULL };
 	struct argv_view v;
 	const char *base, *val;
@@ -197,16 +284,19 @@ void runtime_hint_from_argv(const char *args, size_t len, struct runtime_hint *h
 		hint->runtime = RUNTIME_CRIO;
 	} else if (base_starts(base, blen, "lxc-")) {
 		hint->runtime = RUNTIME_LXC;
-		id_from_option(&v, lxc_name, hint);
+		lxc_id(&v, base_is(base, blen, "lxc-start") || base_is(base, blen, "lxc-execute"), hint);
 	} else if (base_is(base, blen, "systemd-nspawn")) {
 		hint->runtime = RUNTIME_NSPAWN;
 		id_from_option(&v, nspawn_name, hint);
 	} else if (base_is(base, blen, "runc") || base_starts(base, blen, "runc:[")) {
 		hint->runtime = RUNTIME_RUNC;
-		oci_runtime_id(&v, hint);
+		oci_runtime_id(&v, NULL, hint);
 	} else if (base_is(base, blen, "crun")) {
+		/* crun's delete -f is --force; its run and create read a config file named by -f */
+		static const char *const crun_create_values[] = { "-f", "--config", NULL };
+
 		hint->runtime = RUNTIME_CRUN;
-		oci_runtime_id(&v, hint);
+		oci_runtime_id(&v, crun_create_values, hint);
 	} else if (base_is(base, blen, "unshare")) {
 		hint->runtime = RUNTIME_UNSHARE;
 	}

@@ -45,6 +45,52 @@ static void test_runc(void)
 	check_argv(ARGV("runc\0list"), RUNTIME_RUNC, "");
 	check_argv(ARGV("crun\0run\0--bundle\0/b\0k1"), RUNTIME_CRUN, "k1");
 	check_argv(ARGV("/usr/bin/crun\0--cgroup-manager=cgroupfs\0exec\0k2\0ls"), RUNTIME_CRUN, "k2");
+	/* the value of an option is not the ID */
+	check_argv(ARGV("crun\0--cgroup-manager\0cgroupfs\0run\0--bundle\0/b\0k3"), RUNTIME_CRUN, "k3");
+	check_argv(ARGV("crun\0run\0-f\0/b/alt.json\0--bundle\0/b\0k4"), RUNTIME_CRUN, "k4");
+	check_argv(ARGV("crun\0--root\0/run/crun\0create\0--config\0/b/alt.json\0-b\0/b\0k5"), RUNTIME_CRUN,
+		   "k5");
+	check_argv(ARGV("crun\0run\0--config=/b/alt.json\0-d\0k6"), RUNTIME_CRUN, "k6");
+	/* but delete's -f is --force, in crun as in runc */
+	check_argv(ARGV("crun\0delete\0-f\0k7"), RUNTIME_CRUN, "k7");
+	check_argv(ARGV("runc\0delete\0-f\0c9"), RUNTIME_RUNC, "c9");
+}
+
+static void test_lxc(void)
+{
+	check_argv(ARGV("lxc-start\0-n\0web1\0-P\0/var/lib/lxc\0-d"), RUNTIME_LXC, "web1");
+	check_argv(ARGV("/usr/bin/lxc-execute\0--name=web2\0--\0/bin/sh"), RUNTIME_LXC, "web2");
+	check_argv(ARGV("lxc-attach\0--name\0web3\0--\0sh"), RUNTIME_LXC, "web3");
+	/* getopt's other spellings: the value in the same argument, in a cluster of flags */
+	check_argv(ARGV("lxc-start\0-nweb4"), RUNTIME_LXC, "web4");
+	check_argv(ARGV("lxc-start\0-dFn\0web5"), RUNTIME_LXC, "web5");
+	check_argv(ARGV("lxc-start\0-dnweb6\0-P\0/p"), RUNTIME_LXC, "web6");
+	check_argv(ARGV("lxc-attach\0-nweb7\0--\0sh"), RUNTIME_LXC, "web7");
+	/* the last one given counts */
+	check_argv(ARGV("lxc-start\0-n\0old\0--name\0web8"), RUNTIME_LXC, "web8");
+	/* lxc-start and lxc-execute name by their first operand when no option does */
+	check_argv(ARGV("lxc-start\0web9"), RUNTIME_LXC, "web9");
+	check_argv(ARGV("lxc-start\0-P\0/var/lib/lxc\0-f\0/c.conf\0-d\0web10\0--\0/bin/sh\0-c\0x"), RUNTIME_LXC,
+		   "web10");
+	check_argv(ARGV("/usr/bin/lxc-execute\0-s\0lxc.uts.name=u\0--rcfile\0/c.conf\0-u\0" "1000\0-g\0" "1000\0"
+			"--logfile=/l\0-l\0DEBUG\0web11\0--\0true"),
+		   RUNTIME_LXC, "web11");
+	check_argv(ARGV("lxc-start\0-p\0/run/w.pid\0-c\0/dev/tty1\0-L\0/log\0--share-net\0other\0-o\0/o\0"
+			"--lxcpath\0/p\0--console-log\0/c\0web12"),
+		   RUNTIME_LXC, "web12");
+	check_argv(ARGV("lxc-start\0web13\0-n\0web14"), RUNTIME_LXC, "web14");
+	check_argv(ARGV("lxc-start\0-d\0web15\0other"), RUNTIME_LXC, "web15");
+	/* what comes after "--" is the command, not a name */
+	check_argv(ARGV("lxc-execute\0-P\0/p\0--\0/bin/true"), RUNTIME_LXC, "");
+	/* lxc-unshare takes no name; the other tools' options differ (lxc-info's -s is a flag, not
+	 * lxc-start's --define): their operands are not read for one */
+	check_argv(ARGV("lxc-unshare\0-s\0PID|MOUNT\0--\0sh"), RUNTIME_LXC, "");
+	check_argv(ARGV("lxc-unshare\0-s\0PID\0/bin/sh"), RUNTIME_LXC, "");
+	check_argv(ARGV("lxc-info\0-s\0web16"), RUNTIME_LXC, "");
+	/* an option's value missing at the end */
+	check_argv(ARGV("lxc-start\0-n"), RUNTIME_LXC, "");
+	check_argv(ARGV("lxc-start\0-P"), RUNTIME_LXC, "");
+	check_argv(ARGV("lxc-start\0--name"), RUNTIME_LXC, "");
 }
 
 static void test_managers(void)
@@ -69,9 +115,6 @@ static void test_managers(void)
 	check_argv(ARGV("conmon\0--cid=o2\0--exit-command=/opt/podman/bin/podman"), RUNTIME_PODMAN, "o2");
 	check_argv(ARGV("podman\0run\0busybox"), RUNTIME_PODMAN, "");
 	check_argv(ARGV("/usr/bin/crio"), RUNTIME_CRIO, "");
-	check_argv(ARGV("lxc-start\0-n\0web1\0-P\0/var/lib/lxc\0-d"), RUNTIME_LXC, "web1");
-	check_argv(ARGV("/usr/bin/lxc-execute\0--name=web2\0--\0/bin/sh"), RUNTIME_LXC, "web2");
-	check_argv(ARGV("lxc-attach\0--name\0web3"), RUNTIME_LXC, "web3");
 	check_argv(ARGV("systemd-nspawn\0-D\0/srv/m\0-M\0m1"), RUNTIME_NSPAWN, "m1");
 	check_argv(ARGV("/usr/bin/systemd-nspawn\0--machine=m2\0-b"), RUNTIME_NSPAWN, "m2");
 	check_argv(ARGV("unshare\0-fp\0--mount-proc\0sh"), RUNTIME_UNSHARE, "");
@@ -81,8 +124,6 @@ static void test_argv_bad_input(void)
 {
 	/* no ID after the command */
 	check_argv(ARGV("runc\0run"), RUNTIME_RUNC, "");
-	/* an option's value missing at the end */
-	check_argv(ARGV("lxc-start\0-n"), RUNTIME_LXC, "");
 	check_argv(ARGV("sh\0-c\0runc run x"), RUNTIME_UNKNOWN, "");
 	check_argv(ARGV("runcx\0run\0x"), RUNTIME_UNKNOWN, "");
 	check_argv("", 0, RUNTIME_UNKNOWN, "");
@@ -169,7 +210,8 @@ static void test_cgroup_bad_input(void)
 int main(void)
 {
 	SUBTEST("argv: runc and crun", test_runc());
-	SUBTEST("argv: shims, managers, lxc, nspawn, unshare", test_managers());
+	SUBTEST("argv: lxc's names", test_lxc());
+	SUBTEST("argv: shims, managers, nspawn, unshare", test_managers());
 	SUBTEST("argv: bad input", test_argv_bad_input());
 	SUBTEST("cgroup paths of each runtime", test_cgroup());
 	SUBTEST("cgroup: bad input", test_cgroup_bad_input());
