@@ -114,17 +114,21 @@ scenario_lost() {
 
 # --- runc ---
 
-# runc_bundle ID ARGV_JSON: a bundle running ARGV in the busybox root; prints its path.
-runc_bundle() {
-	_b=$T/bundle-$1
-	mkdir -p "$_b"
-	runc spec --bundle "$_b"
-	jq --arg root "$R" --argjson args "$2" \
+# oci_bundle TOOL ID ARGV_JSON: a bundle from TOOL's default spec, running ARGV in the busybox root,
+# in $bundle. Not printed: in a command substitution the ID would not reach the cleanup's list.
+oci_bundle() {
+	bundle=$T/bundle-$2
+	mkdir -p "$bundle"
+	"$1" spec --bundle "$bundle"
+	jq --arg root "$R" --argjson args "$3" \
 		'.root.path = $root | .process.terminal = false | .process.args = $args' \
-		"$_b/config.json" >"$_b/config.json.new"
-	mv "$_b/config.json.new" "$_b/config.json"
+		"$bundle/config.json" >"$bundle/config.json.new"
+	mv "$bundle/config.json.new" "$bundle/config.json"
+}
+
+runc_bundle() {
 	runc_ids="$runc_ids $1"
-	echo "$_b"
+	oci_bundle runc "$@"
 }
 
 runc_status() { runc state "$1" 2>/dev/null | jq -r .status; }
@@ -136,7 +140,7 @@ scenario_runc_run() {
 	command -v runc >/dev/null || { skip "runc is not installed"; return 0; }
 	id=$tag-run
 	script="while [ ! -e /tmp/go-$id ]; do sleep 0.05; done; exec /bin/busybox sh -c 'exit 42'"
-	bundle=$(runc_bundle "$id" "$(sh_argv "$script")")
+	runc_bundle "$id" "$(sh_argv "$script")"
 	trace_start runc-run || return 0
 	runc run --bundle "$bundle" "$id" </dev/null >"$T/$id.log" 2>&1 &
 	rp=$!
@@ -164,7 +168,7 @@ scenario_runc_lifecycle() {
 	command -v runc >/dev/null || { skip "runc is not installed"; return 0; }
 	id=$tag-cs
 	script=$(trap_script 77)
-	bundle=$(runc_bundle "$id" "$(sh_argv "$script")")
+	runc_bundle "$id" "$(sh_argv "$script")"
 	trace_start runc-create-start || return 0
 	# runc create's stdout is the container's: never a pipe anyone waits on
 	runc create --bundle "$bundle" "$id" </dev/null >"$T/$id.log" 2>&1 || fail "runc create: $(cat "$T/$id.log")"
@@ -343,7 +347,7 @@ scenario_existing() {
 	if command -v runc >/dev/null; then
 		have_runc=true
 		rid=$tag-old
-		bundle=$(runc_bundle "$rid" "$(sh_argv "$(trap_script 78)")")
+		runc_bundle "$rid" "$(sh_argv "$(trap_script 78)")"
 		runc run --bundle "$bundle" "$rid" </dev/null >"$T/$rid.log" 2>&1 &
 		rp=$!
 		track "$rp"
