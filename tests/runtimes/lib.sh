@@ -40,6 +40,7 @@ end_tracked() {
 }
 
 trace_pid=
+trace_view=
 ready() { grep -q '"message":"ready"' "$trace_err"; }
 alive() { kill -0 "$1" 2>/dev/null; }
 
@@ -49,13 +50,22 @@ trace_start() {
 	shift
 	: >"$trace_err"
 	# others' workloads share the machine: a large ring buffer keeps their bursts from costing events
-	"$NSTRACE" --json --ringbuf-kb 65536 --record "$trace_rec" "$@" >"$trace_out" 2>"$trace_err" &
+	# shellcheck disable=SC2086 # trace_view is a list of options, split on purpose
+	"$NSTRACE" --json --ringbuf-kb 65536 --record "$trace_rec" $trace_view "$@" >"$trace_out" 2>"$trace_err" &
 	trace_pid=$!
 	if ! wait_for 60 ready; then
 		fail "nstrace did not get ready: $(cat "$trace_err")"
 		trace_stop
 		return 1
 	fi
+}
+
+# trace_events COMM NAME [OPTION...]: trace_start, with the raw events of the processes named COMM
+# too; the filter keeps what others run on the machine out of the output.
+trace_events() {
+	trace_view="--events --comm $1"
+	shift
+	trace_start "$@"
 }
 
 # trace_stop: SIGINT, then the exit status and replay's stdout against the live stdout.
@@ -68,12 +78,15 @@ trace_stop() {
 	expect "nstrace exit status" 0 "$_rc"
 	grep -q '"type":"summary"' "$trace_out" || fail "no summary line in the output"
 	lost=$(jq -r 'select(.type == "summary") | .lost' "$trace_out")
-	if "$NSTRACE" replay --json "$trace_rec" >"$trace_out.replay" 2>"$trace_err.replay" &&
+	# replay is asked for the same view as the live run
+	# shellcheck disable=SC2086
+	if "$NSTRACE" replay --json $trace_view "$trace_rec" >"$trace_out.replay" 2>"$trace_err.replay" &&
 		cmp -s "$trace_out" "$trace_out.replay"; then
 		pass "replay prints what live mode printed"
 	else
 		fail "replay differs from live output: $(diff "$trace_out" "$trace_out.replay" | head -n 5)"
 	fi
+	trace_view=
 }
 
 # --- questions about the lifecycle records of one container (key "cN") in $trace_out ---

@@ -1,6 +1,6 @@
 #!/bin/sh
-# nstrace against real container runtimes: unshare and nsenter, runc, docker.
-# Usage: tests/runtimes/run.sh [NSTRACE [unshare|runc|docker|existing|bad-proc]...]   (as root)
+# nstrace against real container runtimes: unshare and nsenter, runc, crun, lxc, docker.
+# Usage: tests/runtimes/run.sh [NSTRACE [unshare|runc|crun|lxc|docker|existing|bad-proc]...]   (as root)
 # Every scenario traces with --json --record, drives the runtime, stops nstrace
 # with SIGINT and checks the container's lifecycle records against what the
 # runtime itself reports, and replay's output against the live output.
@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 NSTRACE=$(realpath "${1:-./nstrace}")
 [ $# -gt 0 ] && shift
 [ -x "$NSTRACE" ] || { echo "runtimes: no nstrace at $NSTRACE"; echo "runtimes: 0 passed, 1 failed, 0 skipped"; exit 1; }
-groups=${*:-unshare runc docker existing bad-proc}
+groups=${*:-unshare runc crun lxc docker existing bad-proc}
 
 # shellcheck source=tests/runtimes/lib.sh
 . "$here/lib.sh"
@@ -31,6 +31,7 @@ T=$(mktemp -d /tmp/nstrace-runtimes.XXXXXX)
 D=$T/docker
 tag=nstrace-rt-$$
 runc_ids=
+crun_ids=
 
 finished=false
 cleanup() {
@@ -46,8 +47,14 @@ cleanup() {
 		runc delete --force "$id" >/dev/null 2>&1
 		find /sys/fs/cgroup -maxdepth 4 -type d -name "$id" -exec rmdir {} + 2>/dev/null
 	done
+	for id in $crun_ids; do
+		crun delete --force "$id" >/dev/null 2>&1
+		find /sys/fs/cgroup -maxdepth 4 -type d -name "$id" -exec rmdir {} + 2>/dev/null
+	done
 	docker_down
 	end_tracked
+	# after end_tracked: a container's cgroups go only once its processes are gone
+	lxc_down
 	# whatever is still mounted under the scratch directory, innermost first
 	awk -v t="$T" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do
 		umount -l "$m"
@@ -61,7 +68,7 @@ trap 'exit 130' INT
 trap 'exit 141' PIPE
 trap 'exit 143' TERM
 
-# A busybox root file system, as a directory for runc and a tarball for docker import.
+# A busybox root file system, as a directory for runc, crun and lxc and a tarball for docker import.
 R=$T/rootfs
 mkdir -p "$R/bin" "$R/proc" "$R/sys" "$R/dev" "$R/tmp" "$R/etc" "$R/root"
 cp "$(command -v busybox)" "$R/bin/busybox"
@@ -72,6 +79,8 @@ for group in $groups; do
 	case $group in
 	unshare) scenario_unshare; scenario_unshare_unforked; scenario_lost ;;
 	runc) scenario_runc_run; scenario_runc_lifecycle ;;
+	crun) scenario_crun_run; scenario_crun_lifecycle ;;
+	lxc) scenario_lxc_execute; scenario_lxc_start ;;
 	docker) scenario_docker_run; scenario_docker_exec; scenario_docker_kill ;;
 	existing) scenario_existing ;;
 	bad-proc) scenario_bad_proc ;;

@@ -192,6 +192,246 @@ scenario_runc_lifecycle() {
 	expect "joins into its pid namespace" 1 "$(joins_into_pid "$key")"
 }
 
+# --- crun ---
+
+# crun 1.8 refuses a hybrid cgroup layout ("cgroups in hybrid mode not supported"). Hidden in a
+# mount namespace of crun's own, the cgroup2 mount beside the v1 controllers is out of its sight;
+# the commands that come after need no such view.
+crun_hybrid() {
+	if awk '$5 == "/sys/fs/cgroup/unified" { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+		unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified && exec "$@"' sh "$@"
+	else
+		"$@"
+	fi
+}
+
+crun_bundle() {
+	crun_ids="$crun_ids $1"
+	oci_bundle crun "$@"
+}
+
+crun_status() { crun state "$1" 2>/dev/null | jq -r .status; }
+crun_is() { [ "$(crun_status "$1")" = "$2" ]; }
+
+# Whether crun can run a container here at all, found once: why not, or nothing.
+crun_why=unknown
+crun_usable() {
+	if [ "$crun_why" = unknown ]; then
+		crun_why=
+		if ! command -v crun >/dev/null; then
+			crun_why="crun is not installed"
+		else
+			crun_bundle "$tag-probe" '["/bin/true"]'
+			crun_hybrid crun run --bundle "$bundle" "$tag-probe" </dev/null >"$T/crun-probe.log" 2>&1 ||
+				crun_why="crun cannot run a container here: $(tail -n 2 "$T/crun-probe.log" | paste -sd ' ')"
+		fi
+	fi
+	[ -z "$crun_why" ]
+}
+
+scenario_crun_run() {
+	scenario=crun-run
+	crun_usable || { skip "$crun_why"; return 0; }
+	id=$tag-crun-run
+	script="while [ ! -e /tmp/go-$id ]; do sleep 0.05; done; exec /bin/busybox sh -c 'exit 45'"
+	crun_bundle "$id" "$(sh_argv "$script")"
+	trace_start crun-run || return 0
+	# options with values before the ID, which must not pass for it
+	crun_hybrid crun --cgroup-manager cgroupfs run -f "$bundle/config.json" --bundle "$bundle" "$id" \
+		</dev/null >"$T/$id.log" 2>&1 &
+	cp=$!
+	track "$cp"
+	wait_for 30 crun_is "$id" running || fail "crun run: not running: $(cat "$T/$id.log")"
+	state=$(crun state "$id")
+	touch "$R/tmp/go-$id"
+	rc=0
+	wait "$cp" || rc=$?
+	expect "crun run's exit status" 45 "$rc"
+	trace_stop
+
+	key=$(key_of ".container_id == \"$id\"")
+	# until the exec, pid 1 is crun's clone: the chain starts at the command
+	check_lifecycle "$key" crun "$(echo "$state" | jq -r .id)" "$(echo "$state" | jq -r .pid)" "$(sh_argv "$script")
+$(busybox_argv 'exit 45')" "$rc"
+	expect "creator" crun "$(field "$key" container_create .creator.comm)"
+	expect "joins into its pid namespace" 0 "$(joins_into_pid "$key")"
+	expect "joined execs" "" "$(joined_execs "$key")"
+}
+
+scenario_crun_lifecycle() {
+	scenario=crun-create-start
+	crun_usable || { skip "$crun_why"; return 0; }
+	id=$tag-crun-cs
+	script=$(trap_script 79)
+	crun_bundle "$id" "$(sh_argv "$script")"
+	trace_start crun-create-start || return 0
+	# as with runc, create's stdout is the container's: a file, never a pipe anyone waits on
+	crun_hybrid crun create --bundle "$bundle" "$id" </dev/null >"$T/$id.log" 2>&1 ||
+		fail "crun create: $(cat "$T/$id.log")"
+	state=$(crun state "$id")
+	expect "status after create" created "$(echo "$state" | jq -r .status)"
+	crun start "$id"
+	wait_for 30 said_ready "$T/$id.log" || fail "the container never said ready"
+	rc=0
+	crun exec "$id" /bin/busybox sh -c 'exit 9' || rc=$?
+	expect "crun exec's exit status" 9 "$rc"
+	crun kill "$id" TERM
+	wait_for 30 crun_is "$id" stopped || fail "crun kill: still $(crun_status "$id")"
+	crun delete "$id"
+	trace_stop
+
+	key=$(key_of ".container_id == \"$id\"")
+	# crun reports no exit status either: the trap's code is the container's
+	check_lifecycle "$key" crun "$(echo "$state" | jq -r .id)" "$(echo "$state" | jq -r .pid)" \
+		"$(sh_argv "$script")" 79
+	check_join "$key" "$(busybox_argv 'exit 9')"
+	expect "joins into its pid namespace" 1 "$(joins_into_pid "$key")"
+}
+
+# --- lxc ---
+
+lxc_names=
+lxc_pivots=
+
+# Whether lxc can run a container here at all, found once: why not, or nothing.
+lxc_why=unknown
+lxc_usable() {
+	[ "$lxc_why" = unknown ] || { [ -z "$lxc_why" ]; return; }
+	lxc_why=
+	for tool in lxc-execute lxc-start lxc-attach lxc-stop lxc-info; do
+		command -v "$tool" >/dev/null || { lxc_why="$tool is not installed"; return 1; }
+	done
+	LX=$T/lxc
+	mkdir -p "$LX"
+	# lxc makes lxc.pivot in every hierarchy and leaves it: the cleanup removes those it made
+	lxc_pivots=$(find /sys/fs/cgroup -maxdepth 4 -type d -name lxc.pivot 2>/dev/null)
+	[ -d /run/lxc/lock/tmp ] && lxc_lock_tmp=true || lxc_lock_tmp=false
+	# no bridge or veth: a network namespace with only lo leaves the host's network alone;
+	# no AppArmor profile to load, none is installed without recommends
+	cat >"$T/lxc.conf" <<-EOF
+		lxc.rootfs.path = dir:$R
+		lxc.net.0.type = empty
+		lxc.apparmor.profile = unconfined
+		lxc.mount.auto = proc:mixed sys:mixed
+		lxc.autodev = 1
+	EOF
+	lxc_names="$lxc_names $tag-probe"
+	lxc-execute -n "$tag-probe" -P "$LX" -f "$T/lxc.conf" -- /bin/true </dev/null >"$T/lxc-probe.log" 2>&1 ||
+		lxc_why="lxc-execute cannot run a container here: $(tail -n 2 "$T/lxc-probe.log" | paste -sd ' ')"
+	[ -z "$lxc_why" ]
+}
+
+lxc_pid() { lxc_init=$(lxc-info -n "$1" -P "$LX" -pH 2>/dev/null) && [ -n "$lxc_init" ]; }
+
+# The cgroup namespace pid 1 unshares after the clone: the container's, not the host's.
+check_lxc_cgroupns() {
+	_own=$(field "$1" container_destroy .ns.cgroup)
+	_host=$(readlink /proc/self/ns/cgroup | tr -dc 0-9)
+	if [ -n "$_own" ] && [ "$_own" != null ] && [ "$_own" != "$_host" ]; then
+		pass "a cgroup namespace of its own"
+	else
+		fail "a cgroup namespace of its own: got $_own, the host's is $_host"
+	fi
+}
+
+lxc_down() {
+	[ -n "$lxc_names" ] || return 0
+	for name in $lxc_names; do
+		lxc-stop -n "$name" -P "$LX" -k >/dev/null 2>&1
+	done
+	# lxc removes a container's cgroups as it stops; not if it was killed, nor lxc.pivot
+	wait_for 10 lxc_cgroups_gone
+	rm -rf "/run/lxc/lock$LX"
+	rmdir "/run/lxc/lock$T" 2>/dev/null
+	$lxc_lock_tmp || rmdir /run/lxc/lock/tmp 2>/dev/null
+	lxc_names=
+	return 0
+}
+
+lxc_cgroups_gone() {
+	# children before their parents
+	lxc_cgroups_left | sort -r | while read -r dir; do
+		rmdir "$dir" 2>/dev/null
+	done
+	[ -z "$(lxc_cgroups_left)" ]
+}
+
+# lxc_cgroups_left: the cgroup directories of our containers, and the lxc.pivot ones lxc made.
+lxc_cgroups_left() {
+	for name in $lxc_names; do
+		find /sys/fs/cgroup -maxdepth 4 -type d \( -name "lxc.payload.$name" -o -name "lxc.monitor.$name" \)
+	done
+	find /sys/fs/cgroup -maxdepth 4 -type d -name lxc.pivot | while read -r dir; do
+		echo "$lxc_pivots" | grep -qxF "$dir" || echo "$dir"
+	done
+}
+
+# lxc-execute: pid 1 is lxc's own init, the forked lxc-execute that never execs; it runs the
+# command as its child, pid 2, and exits with the command's code.
+scenario_lxc_execute() {
+	scenario=lxc-execute
+	lxc_usable || { skip "$lxc_why"; return 0; }
+	name=$tag-exec
+	script="while [ ! -e /tmp/go-$name ]; do sleep 0.05; done; exec /bin/busybox sh -c 'exit 44'"
+	lxc_names="$lxc_names $name"
+	trace_events busybox lxc-execute || return 0
+	lxc-execute -n "$name" -P "$LX" -f "$T/lxc.conf" -- /bin/sh -c "$script" </dev/null >"$T/$name.log" 2>&1 &
+	lp=$!
+	track "$lp"
+	wait_for 30 lxc_pid "$name" || fail "lxc-execute: no pid: $(cat "$T/$name.log")"
+	pid=$lxc_init
+	track "$pid"
+	touch "$R/tmp/go-$name"
+	rc=0
+	wait "$lp" || rc=$?
+	expect "lxc-execute's exit status" 44 "$rc"
+	trace_stop
+
+	key=$(key_of ".container_id == \"$name\"")
+	check_lifecycle "$key" lxc "$name" "$pid" "" "$rc"
+	expect "creator" lxc-execute "$(field "$key" container_create .creator.comm)"
+	check_lxc_cgroupns "$key"
+	# the command, seen in the raw events: in the container's pid namespace, pid 1's child, pid 2
+	pidns=$(field "$key" container_create .pidns)
+	expect "the command is pid 1's child, pid 2" "$pid 2" "$(jq -r --argjson ns "${pidns:-0}" \
+		--argjson a "$(busybox_argv 'exit 44')" 'select(.type == "exec" and .ns.pid == $ns and .argv == $a) |
+			"\(.ppid) \(.nspid[-1])"' "$trace_out" | head -n 1)"
+	expect "joins into its pid namespace" 0 "$(joins_into_pid "$key")"
+}
+
+# lxc-start -d, lxc-attach, lxc-stop.
+scenario_lxc_start() {
+	scenario=lxc-start
+	lxc_usable || { skip "$lxc_why"; return 0; }
+	name=$tag-start
+	# lxc-stop asks pid 1 to halt with SIGPWR, which a pid 1 without a handler never gets
+	script="trap 'exit 68' PWR; touch /tmp/ready-$name; while :; do sleep 0.05; done"
+	lxc_names="$lxc_names $name"
+	trace_start lxc-start || return 0
+	# named by its operand, as lxc's tools allow, after options with values
+	lxc-start -P "$LX" -f "$T/lxc.conf" -d "$name" -- /bin/sh -c "$script" </dev/null >"$T/$name.log" 2>&1 ||
+		fail "lxc-start: $(cat "$T/$name.log")"
+	wait_for 30 lxc_pid "$name" || fail "lxc-start: no pid"
+	pid=$lxc_init
+	track "$pid"
+	wait_for 30 test -e "$R/tmp/ready-$name" || fail "the container never got ready"
+	rc=0
+	lxc-attach -n "$name" -P "$LX" -- /bin/busybox sh -c 'exit 8' || rc=$?
+	expect "lxc-attach's exit status" 8 "$rc"
+	lxc-stop -n "$name" -P "$LX" -t 10 || fail "lxc-stop failed"
+	trace_stop
+
+	key=$(key_of ".container_id == \"$name\"")
+	check_lifecycle "$key" lxc "$name" "$pid" "$(sh_argv "$script")" 68
+	expect "creator" lxc-start "$(field "$key" container_create .creator.comm)"
+	check_lxc_cgroupns "$key"
+	check_join "$key" "$(busybox_argv 'exit 8')"
+	expect "joins into its pid namespace" 1 "$(joins_into_pid "$key")"
+	expect "the join entered its cgroup namespace" "$(field "$key" container_destroy .ns.cgroup)" \
+		"$(jq -r --arg k "$key" 'select(.type == "container_join" and .container == $k and .entered.pid != null) |
+			.entered.cgroup' "$trace_out" | head -n 1)"
+}
+
 # --- docker: one daemon of our own for every docker scenario ---
 
 dk() { /usr/bin/docker -H "unix://$D/docker.sock" "$@"; }
