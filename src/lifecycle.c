@@ -73,8 +73,8 @@ struct lifecycle {
 	__u64 destroyed;
 	/* events older than the snapshot are already in it */
 	__u64 snapshot_ns;
-	struct nstrace_ns_set host_ns; /* pid 1's, from the snapshot */
-	bool host_known;
+	/* the host's, from the snapshot: 0 for a type nothing there showed */
+	struct nstrace_ns_set host_ns;
 	__u32 *survivors;
 	size_t survivors_cap;
 };
@@ -813,10 +813,16 @@ int lifecycle_snapshot_add(struct lifecycle *lc, const struct snap_process *s)
 	p->ppid = s->ppid;
 	memcpy(p->comm, s->comm, sizeof(p->comm));
 	p->comm[sizeof(p->comm) - 1] = '\0';
-	if (s->pid == 1 && s->nspid_levels == 1) {
-		lc->host_ns = s->ns;
-		lc->host_known = true;
-	}
+	/*
+	 * The host's namespaces are those of the tasks the kernel starts itself
+	 * (ppid 0): pid 1 first, then kthreadd, which never leaves the initial
+	 * ones. pid 1's links can be unreadable even to root (without
+	 * CAP_SYS_PTRACE over it); a type nothing showed stays unknown.
+	 */
+	if (s->ppid == 0 && s->nspid_levels == 1)
+		for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++)
+			if (!lc->host_ns.inum[t])
+				lc->host_ns.inum[t] = s->ns.inum[t];
 	runtime_hint_from_argv(s->cmdline, s->cmdline_len < SNAP_CMDLINE_LEN ? s->cmdline_len : SNAP_CMDLINE_LEN,
 			       &p->hint);
 	if (s->nspid_levels <= 1)
@@ -875,13 +881,16 @@ int lifecycle_snapshot_done(struct lifecycle *lc, __u64 started_ns)
 
 		if (n->c.origin != LC_EXISTING)
 			continue;
-		/* what it does not share with the container or host around it is its own */
+		/*
+		 * What it does not share with the container or host around it is its
+		 * own; where the outer one's is unknown, so is ownership, and
+		 * nothing is claimed.
+		 */
 		for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
-			const struct nstrace_ns_set *outer = n->c.parent ? &n->c.parent->ns
-							     : lc->host_known ? &lc->host_ns
-									      : NULL;
+			const struct nstrace_ns_set *outer = n->c.parent ? &n->c.parent->ns : &lc->host_ns;
 
-			if (t == NSTRACE_NS_PID || (outer && n->c.ns.inum[t] != outer->inum[t]))
+			if (t == NSTRACE_NS_PID ||
+			    (outer->inum[t] && n->c.ns.inum[t] && n->c.ns.inum[t] != outer->inum[t]))
 				own |= NS_BIT(t);
 		}
 		own_namespaces(lc, &n->c, own);

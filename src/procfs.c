@@ -130,8 +130,12 @@ int procfs_scan(const char *proc_root, procfs_fn fn, void *ctx)
 		goto out;
 	}
 	for (size_t i = 0; i < count; i++) {
-		/* kthreadd and its children are kernel threads: nothing to trace */
-		if (procfs_read_process(proc_root, pids[i], p) || p->pid == 2 || p->ppid == 2)
+		/*
+		 * kthreadd's children are kernel threads: nothing to trace. kthreadd
+		 * stays: its namespaces are the initial ones, the host's where pid 1's
+		 * links cannot be read.
+		 */
+		if (procfs_read_process(proc_root, pids[i], p) || p->ppid == 2)
 			continue;
 		err = fn(ctx, p);
 		if (err)

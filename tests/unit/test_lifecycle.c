@@ -665,6 +665,43 @@ static void test_snapshot(void)
 	lifecycle_free(lc);
 }
 
+/*
+ * pid 1's namespace links can be unreadable (no CAP_SYS_PTRACE over it):
+ * kthreadd's tell the host's, and a container running already owns only
+ * what differs from them, so entering the host's time namespace joins nothing.
+ */
+static void test_snapshot_unreadable_init(void)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns(), unreadable = { 0 }, d = container_ns(C1);
+	struct task attach = { .pid = 900, .ppid = 1, .comm = "lxc-attach", .ns = h };
+	const struct seen *s;
+
+	snap(lc, 1, 0, "init", 1, 0, &unreadable, ARGV("/init"), "");
+	snap(lc, 2, 0, "kthreadd", 1, 0, &h, "", 0, "");
+	snap(lc, 500, 1, "lxc-start", 1, 0, &h, ARGV("lxc-start\0-n\0web"), "0::/\n");
+	snap(lc, 501, 500, "init", 2, 1, &d, ARGV("/sbin/init"), "0::/lxc.payload.web\n");
+	lifecycle_snapshot_done(lc, 5000);
+	ASSERT_STREQ(sequence(), "c1:create:500 c1:init:501", "the existing container");
+
+	now = 6000;
+	attach.ns.inum[NSTRACE_NS_TIME] = h.inum[NSTRACE_NS_TIME];
+	do_setns(lc, &attach, NSTRACE_NS_TIME, 0);
+	attach.ns.inum[NSTRACE_NS_MNT] = d.inum[NSTRACE_NS_MNT];
+	do_setns(lc, &attach, NSTRACE_NS_MNT, 0);
+	attach.ns.inum[NSTRACE_NS_NET] = d.inum[NSTRACE_NS_NET];
+	do_setns(lc, &attach, NSTRACE_NS_NET, 0);
+	do_exec(lc, &attach, "/bin/sh", "sh", NULL);
+	s = must_find(LC_JOIN, 0);
+	ASSERT_EQ(s->pid, 900, "the join");
+	ASSERT_EQ(s->entered.inum[NSTRACE_NS_TIME], 0, "the host's time namespace is no part of it");
+	ASSERT_EQ(s->entered.inum[NSTRACE_NS_CGROUP], 0, "nor its cgroup namespace");
+	ASSERT_EQ(s->entered.inum[NSTRACE_NS_MNT], d.inum[NSTRACE_NS_MNT], "the container's mnt");
+	ASSERT_EQ(s->entered.inum[NSTRACE_NS_NET], d.inum[NSTRACE_NS_NET], "the container's net");
+	ASSERT_EQ(nseen, 4, "create, init, one join and its exec");
+	lifecycle_free(lc);
+}
+
 /* A cgroup file longer than the snapshot keeps: the cut last line names nobody. */
 static void test_snapshot_cut_cgroup(void)
 {
@@ -699,5 +736,6 @@ int main(void)
 	SUBTEST("nested container", test_nested());
 	SUBTEST("snapshot of existing containers", test_snapshot());
 	SUBTEST("snapshot with a cut cgroup file", test_snapshot_cut_cgroup());
+	SUBTEST("snapshot where pid 1's namespaces cannot be read", test_snapshot_unreadable_init());
 	return test_summary();
 }
