@@ -108,7 +108,7 @@ RUN_PROFILE := tests/run-tests.sh profile $(OUTPUT)/tests/profile-test $(abspath
 test-profile: $(NSTRACE_BIN) $(OUTPUT)/tests/profile-test
 	$(RUN_PROFILE)
 
-# Real runc, docker, unshare and nsenter, as root; about a minute.
+# Real runc, crun, lxc, docker, unshare and nsenter, as root; about a minute.
 test-runtimes: $(NSTRACE_BIN)
 	tests/runtimes/run.sh $(abspath $(NSTRACE_BIN))
 
