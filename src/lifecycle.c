@@ -581,6 +581,10 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 	c = container_of(lc, hdr);
 	child->container = c;
 	count_member(c, 1);
+	if (c && c->command_pending && caller && caller->pid == c->init_pid) {
+		c->command_pending = false;
+		c->command_pid = child->pid;
+	}
 	if (c && c->state == LC_CREATED && nstrace_inner_pid(hdr) == 1)
 		start_init(lc, c, hdr);
 	return 0;
@@ -682,10 +686,13 @@ static int handle_exec(struct lifecycle *lc, const struct nstrace_exec_event *e)
 	memcpy(t.comm, hdr->comm, sizeof(t.comm));
 
 	c = p->container;
-	if (c && c->init_pid == p->pid && c->state == LC_RUNNING) {
+	if (c && (c->init_pid == p->pid || (c->command_pid && c->command_pid == p->pid)) &&
+	    c->state == LC_RUNNING) {
 		if (c->execs < LC_MAX_EXECS)
 			c->exec_ns[c->execs] = hdr->time_ns;
 		t.exec_index = ++c->execs;
+		if (c->init_pid == p->pid)
+			c->command_pending = runtime_init_shim(e->filename, sizeof(e->filename));
 		emit(lc, &t, c, hdr->time_ns);
 		return 0;
 	}
@@ -744,6 +751,9 @@ static int handle_exit(struct lifecycle *lc, const struct nstrace_exit_event *e)
 		t.survivors = lc->survivors;
 		emit(lc, &t, c, hdr->time_ns);
 	}
+	/* its pid may come back for another process: that one runs no command */
+	if (c && c->command_pid == p->pid)
+		c->command_pid = 0;
 	unborn = find_by_serial(lc, p->unborn);
 	count_member(c, -1);
 	forget_process(lc, p);

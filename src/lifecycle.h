@@ -42,6 +42,13 @@ struct lc_container {
 	__u32 init_pid;
 	__u32 init_nspid_levels;
 	__u32 init_nspid[NSTRACE_MAX_PID_LEVELS];
+	/*
+	 * Under an init shim at pid 1 (docker run --init), the process it forks
+	 * runs the command: its execs continue pid 1's chain. 0 for none yet;
+	 * command_pending until the shim's first child.
+	 */
+	__u32 command_pid;
+	bool command_pending;
 	__u32 members; /* live processes in it or in containers nested in it */
 	__u32 execs;
 	__u32 joins;

@@ -106,6 +106,18 @@ static bool base_is(const char *base, size_t len, const char *name)
 	return len == strlen(name) && !memcmp(base, name, len);
 }
 
+bool runtime_init_shim(const char *path, size_t len)
+{
+	static const char *const shims[] = { "docker-init", "tini", "tini-static", "catatonit", "dumb-init" };
+	const char *base;
+	size_t blen = basename_of(path, strnlen(path, len), &base);
+
+	for (size_t i = 0; i < sizeof(shims) / sizeof(shims[0]); i++)
+		if (base_is(base, blen, shims[i]))
+			return true;
+	return false;
+}
+
 static bool base_starts(const char *base, size_t len, const char *prefix)
 {
 	return len >= strlen(prefix) && !memcmp(base, prefix, strlen(prefix));

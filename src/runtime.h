@@ -36,6 +36,13 @@ const char *runtime_name(enum runtime rt);
 /* argv as the kernel keeps it: NUL-separated, the last one maybe unterminated. */
 void runtime_hint_from_argv(const char *args, size_t len, struct runtime_hint *hint);
 
+/*
+ * An init that runtimes put at pid 1 in front of the command (docker run
+ * --init's docker-init, tini, podman's catatonit, dumb-init): it forks the
+ * command rather than exec it. path is the exec'd file name.
+ */
+bool runtime_init_shim(const char *path, size_t len);
+
 /* /proc/PID/cgroup text; false when no path names a known runtime's container. */
 bool runtime_hint_from_cgroup(const char *text, size_t len, struct runtime_hint *hint);
 

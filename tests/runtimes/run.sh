@@ -81,7 +81,7 @@ for group in $groups; do
 	runc) scenario_runc_run; scenario_runc_lifecycle ;;
 	crun) scenario_crun_run; scenario_crun_lifecycle ;;
 	lxc) scenario_lxc_execute; scenario_lxc_start ;;
-	docker) scenario_docker_run; scenario_docker_exec; scenario_docker_kill ;;
+	docker) scenario_docker_run; scenario_docker_run --init; scenario_docker_exec; scenario_docker_kill ;;
 	existing) scenario_existing ;;
 	bad-proc) scenario_bad_proc ;;
 	*) echo "runtimes: unknown scenario group $group"; exit 2 ;;

@@ -474,18 +474,23 @@ docker_state() { dk inspect -f "{{$2}}" "$1"; }
 docker_running() { [ "$(docker_state "$1" .State.Pid 2>/dev/null)" -gt 0 ] 2>/dev/null; }
 docker_said_ready() { dk logs "$1" 2>&1 | grep -q ready; }
 
+# scenario_docker_run [--init]: with --init, pid 1 is docker-init (tini), which forks the command:
+# the exec chain goes on in that child, after docker-init's own exec.
 scenario_docker_run() {
-	scenario=docker-run
+	init=${1:-}
+	scenario=docker-run${init:+-init}
 	docker_up || { skip "no docker daemon"; return 0; }
-	name=$tag-run
+	name=$tag-run${init:+-init}
 	script="read x; exec /bin/busybox sh -c 'exit 43'"
-	mkfifo "$T/stdin-run"
-	trace_start docker-run || return 0
-	dk run -i --network none --name "$name" "$image" /bin/sh -c "$script" <"$T/stdin-run" >"$T/$name.log" 2>&1 &
+	mkfifo "$T/stdin-$name"
+	trace_start "$scenario" || return 0
+	# shellcheck disable=SC2086
+	dk run -i $init --network none --name "$name" "$image" /bin/sh -c "$script" <"$T/stdin-$name" \
+		>"$T/$name.log" 2>&1 &
 	dp=$!
 	track "$dp"
 	# holding the fifo open lets docker's stdin open; the line sent later lets the command go on
-	exec 3>"$T/stdin-run"
+	exec 3>"$T/stdin-$name"
 	wait_for 60 docker_running "$name" || fail "docker run: not running: $(cat "$T/$name.log")"
 	id=$(docker_state "$name" .Id)
 	pid=$(docker_state "$name" .State.Pid)
@@ -499,8 +504,11 @@ scenario_docker_run() {
 	trace_stop
 
 	key=$(key_of ".container_id == \"$id\"")
-	check_lifecycle "$key" docker "$id" "$pid" "$(sh_argv "$script")
-$(busybox_argv 'exit 43')" "$code"
+	chain="$(sh_argv "$script")
+$(busybox_argv 'exit 43')"
+	[ -z "$init" ] || chain="$(jq -nc --arg s "$script" '["/sbin/docker-init", "--", "/bin/sh", "-c", $s]')
+$chain"
+	check_lifecycle "$key" docker "$id" "$pid" "$chain" "$code"
 	# dockerd's helpers visit the network namespace; nothing enters its pid namespace or runs in it
 	expect "joins into its pid namespace" 0 "$(joins_into_pid "$key")"
 	expect "joined execs" "" "$(joined_execs "$key")"

@@ -239,6 +239,55 @@ out:
 	lifecycle_free(lc);
 }
 
+/*
+ * docker run --init: pid 1 execs docker-init (tini), which forks the
+ * entrypoint; the entrypoint then execs the command on that pid. The
+ * chain goes on there, and nowhere else: not in tini's later children,
+ * nor in a process that gets the command's pid after it ended.
+ */
+static void test_init_shim_chain(void)
+{
+	struct lifecycle *lc = fresh();
+	struct nstrace_ns_set h = host_ns(), c = container_ns(C1);
+	struct task un = { .pid = 400, .ppid = 1, .comm = "runc:[1:CHILD]", .ns = creator_ns(C1, &h) };
+	struct task init = { .pid = 401, .ppid = 400, .comm = "runc:[2:INIT]", .levels = 2, .nspid = { 0, 1 }, .ns = c };
+	struct task cmd = { .pid = 402, .ppid = 401, .comm = "docker-init", .levels = 2, .nspid = { 0, 7 }, .ns = c };
+	struct task other = { .pid = 403, .ppid = 401, .comm = "docker-init", .levels = 2, .nspid = { 0, 8 }, .ns = c };
+	struct task reused = { .pid = 402, .ppid = 401, .comm = "docker-init", .levels = 2, .nspid = { 0, 9 }, .ns = c };
+	struct lc_timeline tl;
+	const struct seen *s;
+
+	do_unshare(lc, &un, RUNC_FLAGS);
+	do_clone(lc, &init, &un, 0);
+	do_exec(lc, &init, "/sbin/docker-init", "/sbin/docker-init", "--", "/entry.sh", "sleep", "1", NULL);
+	do_clone(lc, &cmd, &init, 0);
+	do_exec(lc, &cmd, "/entry.sh", "/bin/sh", "/entry.sh", "sleep", "1", NULL);
+	do_exec(lc, &cmd, "/bin/sleep", "sleep", "1", NULL);
+	do_exit(lc, &cmd, 0);
+	do_clone(lc, &other, &init, 0);
+	do_exec(lc, &other, "/bin/true", "true", NULL);
+	do_clone(lc, &reused, &init, 0);
+	do_exec(lc, &reused, "/bin/false", "false", NULL);
+	do_exit(lc, &other, 0);
+	do_exit(lc, &reused, 1);
+	do_exit(lc, &init, 0);
+
+	ASSERT_STREQ(sequence(), "c1:create:400 c1:init:401 c1:exec:401 c1:exec:402 c1:exec:402 c1:exit:401 "
+				 "c1:destroy:401",
+		     "docker-init, then the entrypoint and the command on its child");
+	s = must_find(LC_EXEC, 1);
+	ASSERT_EQ(s->exec_index, 2, "the entrypoint continues the numbering");
+	ASSERT_STREQ(s->argv0, "/bin/sh", "the entrypoint");
+	s = must_find(LC_EXEC, 2);
+	ASSERT_EQ(s->exec_index, 3, "then the command");
+	ASSERT_STREQ(s->argv0, "sleep", "the command");
+	s = must_find(LC_DESTROY, 0);
+	ASSERT_EQ(s->c.execs, 3, "three execs in the chain");
+	if (ASSERT_TRUE(lifecycle_timeline(&s->c, &tl), "a timeline"))
+		ASSERT_EQ(tl.execs, 3, "the start runs to the command");
+	lifecycle_free(lc);
+}
+
 static const char docker_id[] = "4a3b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b";
 
 /*
@@ -734,6 +783,7 @@ int main(void)
 	SUBTEST("lost events mark containers incomplete", test_lost_events());
 	SUBTEST("creator unshares NEWPID and exits without forking", test_creator_exits_unforked());
 	SUBTEST("nested container", test_nested());
+	SUBTEST("an init shim's child carries the exec chain", test_init_shim_chain());
 	SUBTEST("snapshot of existing containers", test_snapshot());
 	SUBTEST("snapshot with a cut cgroup file", test_snapshot_cut_cgroup());
 	SUBTEST("snapshot where pid 1's namespaces cannot be read", test_snapshot_unreadable_init());

@@ -207,12 +207,30 @@ static void test_cgroup_bad_input(void)
 	}
 }
 
+static void test_init_shims(void)
+{
+	static const char *const shims[] = { "/sbin/docker-init", "/usr/bin/tini", "tini-static",
+					     "/usr/libexec/podman/catatonit", "/usr/bin/dumb-init" };
+	static const char *const others[] = { "/bin/sh", "/sbin/init", "/usr/bin/tinix", "/docker-init/sh", "", "/" };
+
+	for (size_t i = 0; i < sizeof(shims) / sizeof(shims[0]); i++)
+		if (!runtime_init_shim(shims[i], strlen(shims[i]) + 1))
+			FAIL_AT("%s is an init shim", shims[i]);
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (runtime_init_shim(others[i], strlen(others[i]) + 1))
+			FAIL_AT("%s is no init shim", others[i]);
+	/* a file name that fills its buffer has no NUL */
+	ASSERT_TRUE(runtime_init_shim("/sbin/tini", 10), "unterminated, whole buffer");
+	ASSERT_TRUE(!runtime_init_shim("/sbin/tini", 9), "cut short: tin");
+}
+
 int main(void)
 {
 	SUBTEST("argv: runc and crun", test_runc());
 	SUBTEST("argv: lxc's names", test_lxc());
 	SUBTEST("argv: shims, managers, nspawn, unshare", test_managers());
 	SUBTEST("argv: bad input", test_argv_bad_input());
+	SUBTEST("init shims by file name", test_init_shims());
 	SUBTEST("cgroup paths of each runtime", test_cgroup());
 	SUBTEST("cgroup: bad input", test_cgroup_bad_input());
 	return test_summary();
