@@ -129,6 +129,33 @@ static void json_utf8_invalid(void)
 	JSON("\xc3(", "\"\\ufffd(\"", FFFD "(");
 }
 
+/* Every digit count, around each power of ten, against printf. */
+static void unsigned_digits(void)
+{
+	unsigned long long p = 1;
+
+	for (int k = 0; k < 20; k++, p *= 10) {
+		const unsigned long long values[] = { p - 1, p, p + 1, p * 9 + (p - 1) };
+
+		for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+			char got[UNSIGNED_DIGITS_MAX + 1], want[32];
+			size_t n = format_unsigned(got, values[i]);
+
+			got[n < UNSIGNED_DIGITS_MAX ? n : UNSIGNED_DIGITS_MAX] = '\0';
+			snprintf(want, sizeof(want), "%llu", values[i]);
+			if (n != strlen(want) || strcmp(got, want))
+				FAIL_AT("%llu came out as \"%s\" (%zu digits)", values[i], got, n);
+		}
+	}
+	{
+		char got[UNSIGNED_DIGITS_MAX + 1];
+		size_t n = format_unsigned(got, ~0ULL);
+
+		got[n] = '\0';
+		ASSERT_STREQ(got, "18446744073709551615", "the largest value");
+	}
+}
+
 int main(void)
 {
 	SUBTEST("escape_text leaves printable ASCII", text_plain());
@@ -139,5 +166,6 @@ int main(void)
 	SUBTEST("escape_json escapes control characters", json_control());
 	SUBTEST("escape_json passes valid UTF-8", json_utf8_valid());
 	SUBTEST("escape_json replaces invalid UTF-8", json_utf8_invalid());
+	SUBTEST("format_unsigned writes every digit count", unsigned_digits());
 	return test_summary();
 }
