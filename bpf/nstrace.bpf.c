@@ -49,17 +49,15 @@ struct {
 } pending_clones SEC(".maps");
 
 /*
- * Wake-up policy. A wake-up costs the traced task an irq_work (a self-IPI)
- * and the reader a context switch, far more than writing the record, so
- * records go in silently and the reader is woken only when
+ * Wake-up policy (see NSTRACE_WAKEUP_INTERVAL_MS): records go in silently
+ * and the reader is woken only when
  *   - the backlog grows past another multiple of wakeup_bytes, so a reader
  *     that sleeps through a storm is woken well before the buffer fills; or
- *   - no wake-up happened for WAKEUP_INTERVAL_NS, so a lone event is seen
- *     at once.
- * Records that land inside an interval are picked up by the reader, which
- * polls again within a few milliseconds of any batch (see trace.c).
+ *   - no wake-up happened for an interval, so a lone event is seen at once.
+ * Records that land inside an interval are picked up by the reader's next
+ * poll, due within an interval of any batch (see trace.c).
  */
-#define WAKEUP_INTERVAL_NS 1000000ULL
+#define WAKEUP_INTERVAL_NS (NSTRACE_WAKEUP_INTERVAL_MS * 1000000ULL)
 #define RINGBUF_HDR_SZ 8
 
 const volatile __u64 wakeup_bytes = 1 << 20; /* set by user space before load */

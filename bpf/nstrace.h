@@ -13,6 +13,15 @@
 #define NSTRACE_FILENAME_LEN 256
 #define NSTRACE_ARGS_LEN 2048
 
+/*
+ * The BPF side wakes the reader at most once per interval for records
+ * that trickle in; after each batch the reader polls again within the
+ * same interval, so no record waits longer than about that. A wake-up
+ * costs the traced task a self-IPI and the reader a context switch,
+ * which under a clone storm cost more than all the rest of tracing.
+ */
+#define NSTRACE_WAKEUP_INTERVAL_MS 10
+
 /* UAPI clone flags (include/uapi/linux/sched.h): vmlinux.h carries no macros. */
 #define NSTRACE_CLONE_NEWTIME 0x00000080ULL
 #define NSTRACE_CLONE_NEWNS 0x00020000ULL

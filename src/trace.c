@@ -14,11 +14,8 @@
 #include "nstrace.skel.h"
 
 #define POLL_TIMEOUT_MS 100
-/*
- * After a batch, poll again this soon: the BPF side skips wake-ups for
- * records that follow a wake-up within a millisecond (nstrace.bpf.c).
- */
-#define BATCH_POLL_MS 2
+/* After a batch, poll again this soon: the BPF side skips wake-ups within an interval. */
+#define BATCH_POLL_MS NSTRACE_WAKEUP_INTERVAL_MS
 /* a wake-up per this share of the ring buffer while the reader sleeps */
 #define WAKEUP_FRACTION 16
 /* how long a stop may spend on events from before it: SIGINT must act at once */
