@@ -131,8 +131,9 @@ runc_bundle() {
 	oci_bundle runc "$@"
 }
 
-runc_status() { runc state "$1" 2>/dev/null | jq -r .status; }
-runc_is() { [ "$(runc_status "$1")" = "$2" ]; }
+# runc and crun share their CLI: oci_status RUNTIME ID, oci_is RUNTIME ID STATUS.
+oci_status() { "$1" state "$2" 2>/dev/null | jq -r .status; }
+oci_is() { [ "$(oci_status "$1" "$2")" = "$3" ]; }
 said_ready() { grep -q ready "$1" 2>/dev/null; }
 
 scenario_runc_run() {
@@ -145,7 +146,7 @@ scenario_runc_run() {
 	runc run --bundle "$bundle" "$id" </dev/null >"$T/$id.log" 2>&1 &
 	rp=$!
 	track "$rp"
-	wait_for 30 runc_is "$id" running || fail "runc run: not running: $(cat "$T/$id.log")"
+	wait_for 30 oci_is runc "$id" running || fail "runc run: not running: $(cat "$T/$id.log")"
 	state=$(runc state "$id")
 	rc=0
 	runc exec "$id" /bin/busybox sh -c 'exit 3' || rc=$?
@@ -163,33 +164,42 @@ $(busybox_argv 'exit 42')" "$rc"
 	expect "joins into its pid namespace" 1 "$(joins_into_pid "$key")"
 }
 
+# oci_create_start RUNTIME CODE EXEC_CODE [LAUNCHER...]: create, start, exec (exits EXEC_CODE),
+# kill TERM (the container exits CODE), delete; the create goes through LAUNCHER.
+oci_create_start() {
+	_rt=$1 _code=$2 _exec_code=$3
+	shift 3
+	script=$(trap_script "$_code")
+	"${_rt}_bundle" "$id" "$(sh_argv "$script")"
+	trace_start "$scenario" || return 0
+	# create's stdout is the container's: a file, never a pipe anyone waits on
+	"$@" "$_rt" create --bundle "$bundle" "$id" </dev/null >"$T/$id.log" 2>&1 ||
+		fail "$_rt create: $(cat "$T/$id.log")"
+	state=$("$_rt" state "$id")
+	expect "status after create" created "$(echo "$state" | jq -r .status)"
+	"$_rt" start "$id"
+	wait_for 30 said_ready "$T/$id.log" || fail "the container never said ready"
+	rc=0
+	"$_rt" exec "$id" /bin/busybox sh -c "exit $_exec_code" || rc=$?
+	expect "$_rt exec's exit status" "$_exec_code" "$rc"
+	"$_rt" kill "$id" TERM
+	wait_for 30 oci_is "$_rt" "$id" stopped || fail "$_rt kill: still $(oci_status "$_rt" "$id")"
+	"$_rt" delete "$id"
+	trace_stop
+
+	key=$(key_of ".container_id == \"$id\"")
+	# the runtime reports no exit status: the trap's code is the container's
+	check_lifecycle "$key" "$_rt" "$(echo "$state" | jq -r .id)" "$(echo "$state" | jq -r .pid)" \
+		"$(sh_argv "$script")" "$_code"
+	check_join "$key" "$(busybox_argv "exit $_exec_code")"
+	expect "joins into its pid namespace" 1 "$(joins_into_pid "$key")"
+}
+
 scenario_runc_lifecycle() {
 	scenario=runc-create-start
 	command -v runc >/dev/null || { skip "runc is not installed"; return 0; }
 	id=$tag-cs
-	script=$(trap_script 77)
-	runc_bundle "$id" "$(sh_argv "$script")"
-	trace_start runc-create-start || return 0
-	# runc create's stdout is the container's: never a pipe anyone waits on
-	runc create --bundle "$bundle" "$id" </dev/null >"$T/$id.log" 2>&1 || fail "runc create: $(cat "$T/$id.log")"
-	state=$(runc state "$id")
-	expect "status after create" created "$(echo "$state" | jq -r .status)"
-	runc start "$id"
-	wait_for 30 said_ready "$T/$id.log" || fail "the container never said ready"
-	rc=0
-	runc exec "$id" /bin/busybox sh -c 'exit 5' || rc=$?
-	expect "runc exec's exit status" 5 "$rc"
-	runc kill "$id" TERM
-	wait_for 30 runc_is "$id" stopped || fail "runc kill: still $(runc_status "$id")"
-	runc delete "$id"
-	trace_stop
-
-	key=$(key_of ".container_id == \"$id\"")
-	# runc reports no exit status: the trap's code is the container's
-	check_lifecycle "$key" runc "$(echo "$state" | jq -r .id)" "$(echo "$state" | jq -r .pid)" \
-		"$(sh_argv "$script")" 77
-	check_join "$key" "$(busybox_argv 'exit 5')"
-	expect "joins into its pid namespace" 1 "$(joins_into_pid "$key")"
+	oci_create_start runc 77 5
 }
 
 # --- crun ---
@@ -210,8 +220,6 @@ crun_bundle() {
 	oci_bundle crun "$@"
 }
 
-crun_status() { crun state "$1" 2>/dev/null | jq -r .status; }
-crun_is() { [ "$(crun_status "$1")" = "$2" ]; }
 
 # Whether crun can run a container here at all, found once: why not, or nothing.
 crun_why=unknown
@@ -241,7 +249,7 @@ scenario_crun_run() {
 		</dev/null >"$T/$id.log" 2>&1 &
 	cp=$!
 	track "$cp"
-	wait_for 30 crun_is "$id" running || fail "crun run: not running: $(cat "$T/$id.log")"
+	wait_for 30 oci_is crun "$id" running || fail "crun run: not running: $(cat "$T/$id.log")"
 	state=$(crun state "$id")
 	touch "$R/tmp/go-$id"
 	rc=0
@@ -262,30 +270,7 @@ scenario_crun_lifecycle() {
 	scenario=crun-create-start
 	crun_usable || { skip "$crun_why"; return 0; }
 	id=$tag-crun-cs
-	script=$(trap_script 79)
-	crun_bundle "$id" "$(sh_argv "$script")"
-	trace_start crun-create-start || return 0
-	# as with runc, create's stdout is the container's: a file, never a pipe anyone waits on
-	crun_hybrid crun create --bundle "$bundle" "$id" </dev/null >"$T/$id.log" 2>&1 ||
-		fail "crun create: $(cat "$T/$id.log")"
-	state=$(crun state "$id")
-	expect "status after create" created "$(echo "$state" | jq -r .status)"
-	crun start "$id"
-	wait_for 30 said_ready "$T/$id.log" || fail "the container never said ready"
-	rc=0
-	crun exec "$id" /bin/busybox sh -c 'exit 9' || rc=$?
-	expect "crun exec's exit status" 9 "$rc"
-	crun kill "$id" TERM
-	wait_for 30 crun_is "$id" stopped || fail "crun kill: still $(crun_status "$id")"
-	crun delete "$id"
-	trace_stop
-
-	key=$(key_of ".container_id == \"$id\"")
-	# crun reports no exit status either: the trap's code is the container's
-	check_lifecycle "$key" crun "$(echo "$state" | jq -r .id)" "$(echo "$state" | jq -r .pid)" \
-		"$(sh_argv "$script")" 79
-	check_join "$key" "$(busybox_argv 'exit 9')"
-	expect "joins into its pid namespace" 1 "$(joins_into_pid "$key")"
+	oci_create_start crun 79 9 crun_hybrid
 }
 
 # --- lxc ---
