@@ -101,9 +101,10 @@ static size_t basename_of(const char *arg, size_t len, const char **base)
 	return len - (*base - arg);
 }
 
-static bool base_is(const char *base, size_t len, const char *name)
+/* The len bytes at s are exactly the string name. */
+static bool span_is(const char *s, size_t len, const char *name)
 {
-	return len == strlen(name) && !memcmp(base, name, len);
+	return len == strlen(name) && !memcmp(s, name, len);
 }
 
 bool runtime_init_shim(const char *path, size_t len)
@@ -113,7 +114,7 @@ bool runtime_init_shim(const char *path, size_t len)
 	size_t blen = basename_of(path, strnlen(path, len), &base);
 
 	for (size_t i = 0; i < sizeof(shims) / sizeof(shims[0]); i++)
-		if (base_is(base, blen, shims[i]))
+		if (span_is(base, blen, shims[i]))
 			return true;
 	return false;
 }
@@ -165,11 +166,6 @@ static void oci_runtime_id(const struct argv_view *v, const char *const *create_
 	}
 }
 
-static bool long_option_is(const char *arg, size_t len, const char *name)
-{
-	return len == strlen(name) && !memcmp(arg, name, len);
-}
-
 /*
  * lxc's tools read their options with getopt_long: "-n NAME", "-nNAME", "-dn NAME",
  * "--name NAME", "--name=NAME", the last one given counting. lxc-start and lxc-execute
@@ -201,11 +197,11 @@ static void lxc_id(const struct argv_view *v, bool operand_names, struct runtime
 
 			name_len = eq ? (size_t)(eq - a) : n;
 			for (const char *const *o = long_values; *o; o++)
-				if (long_option_is(a, name_len, *o))
+				if (span_is(a, name_len, *o))
 					takes_value = true;
 			if (!takes_value)
 				continue;
-			is_name = long_option_is(a, name_len, "--name");
+			is_name = span_is(a, name_len, "--name");
 			if (eq) {
 				val = eq + 1;
 				vlen = n - name_len - 1;
@@ -265,7 +261,7 @@ void runtime_hint_from_argv(const char *args, size_t len, struct runtime_hint *h
 		return;
 	blen = basename_of(v.arg[0], v.len[0], &base);
 
-	if (base_is(base, blen, "dockerd")) {
+	if (span_is(base, blen, "dockerd")) {
 		hint->runtime = RUNTIME_DOCKER;
 	} else if (base_starts(base, blen, "containerd-shim")) {
 		/* docker runs its containers in containerd's "moby" namespace */
@@ -273,10 +269,10 @@ void runtime_hint_from_argv(const char *args, size_t len, struct runtime_hint *h
 		if (option_value(&v, shim_ns, &val, &vlen) && vlen == 4 && !memcmp(val, "moby", 4))
 			hint->runtime = RUNTIME_DOCKER;
 		id_from_option(&v, shim_id, hint);
-	} else if (base_is(base, blen, "containerd") || base_is(base, blen, "ctr") ||
-		   base_is(base, blen, "nerdctl")) {
+	} else if (span_is(base, blen, "containerd") || span_is(base, blen, "ctr") ||
+		   span_is(base, blen, "nerdctl")) {
 		hint->runtime = RUNTIME_CONTAINERD;
-	} else if (base_is(base, blen, "conmon")) {
+	} else if (span_is(base, blen, "conmon")) {
 		/*
 		 * conmon serves podman and cri-o; podman passes itself as the exit
 		 * command, cri-o passes none. Not any "podman" in argv: a name may hold it.
@@ -286,30 +282,30 @@ void runtime_hint_from_argv(const char *args, size_t len, struct runtime_hint *h
 			const char *exit_base;
 			size_t n = basename_of(val, vlen, &exit_base);
 
-			if (base_is(exit_base, n, "podman"))
+			if (span_is(exit_base, n, "podman"))
 				hint->runtime = RUNTIME_PODMAN;
 		}
 		id_from_option(&v, conmon_id, hint);
-	} else if (base_is(base, blen, "podman")) {
+	} else if (span_is(base, blen, "podman")) {
 		hint->runtime = RUNTIME_PODMAN;
-	} else if (base_is(base, blen, "crio")) {
+	} else if (span_is(base, blen, "crio")) {
 		hint->runtime = RUNTIME_CRIO;
 	} else if (base_starts(base, blen, "lxc-")) {
 		hint->runtime = RUNTIME_LXC;
-		lxc_id(&v, base_is(base, blen, "lxc-start") || base_is(base, blen, "lxc-execute"), hint);
-	} else if (base_is(base, blen, "systemd-nspawn")) {
+		lxc_id(&v, span_is(base, blen, "lxc-start") || span_is(base, blen, "lxc-execute"), hint);
+	} else if (span_is(base, blen, "systemd-nspawn")) {
 		hint->runtime = RUNTIME_NSPAWN;
 		id_from_option(&v, nspawn_name, hint);
-	} else if (base_is(base, blen, "runc") || base_starts(base, blen, "runc:[")) {
+	} else if (span_is(base, blen, "runc") || base_starts(base, blen, "runc:[")) {
 		hint->runtime = RUNTIME_RUNC;
 		oci_runtime_id(&v, NULL, hint);
-	} else if (base_is(base, blen, "crun")) {
+	} else if (span_is(base, blen, "crun")) {
 		/* crun's delete -f is --force; its run and create read a config file named by -f */
 		static const char *const crun_create_values[] = { "-f", "--config", NULL };
 
 		hint->runtime = RUNTIME_CRUN;
 		oci_runtime_id(&v, crun_create_values, hint);
-	} else if (base_is(base, blen, "unshare")) {
+	} else if (span_is(base, blen, "unshare")) {
 		hint->runtime = RUNTIME_UNSHARE;
 	}
 }
