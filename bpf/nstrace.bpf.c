@@ -187,22 +187,22 @@ static __always_inline void fill_header_of(struct nstrace_header *hdr, __u32 typ
 		    READ(typed, task, pid), READ(typed, task, real_parent, tgid));
 }
 
-/* child and pid are both typed or both bare */
-static __always_inline int emit_clone(struct task_struct *child, bool typed, struct pid *pid,
-				      __u64 flags, __u32 tgid, __u32 tid, __u32 ppid)
+static __always_inline int emit_clone(struct task_struct *child, struct pid *pid, __u64 flags,
+				      __u32 tgid, __u32 tid, __u32 ppid)
 {
 	struct task_struct *parent = (struct task_struct *)bpf_get_current_task();
 	struct nstrace_clone_event *e;
 
-	if (READ(typed, child, flags) & PF_KTHREAD)
+	if (BPF_CORE_READ(child, flags) & PF_KTHREAD)
 		return 0;
 	/* Threads that stay in their creator's namespaces are not namespace events. */
-	if ((flags & NSTRACE_CLONE_THREAD) && READ(typed, child, nsproxy) == BPF_CORE_READ(parent, nsproxy))
+	if ((flags & NSTRACE_CLONE_THREAD) &&
+	    BPF_CORE_READ(child, nsproxy) == BPF_CORE_READ(parent, nsproxy))
 		return 0;
 	e = reserve(sizeof(*e));
 	if (!e)
 		return 0;
-	fill_header(&e->hdr, NSTRACE_EVENT_CLONE, sizeof(*e), child, typed, pid, tgid, tid, ppid);
+	fill_header(&e->hdr, NSTRACE_EVENT_CLONE, sizeof(*e), child, false, pid, tgid, tid, ppid);
 	e->flags = flags;
 	e->caller_pid = bpf_get_current_pid_tgid() >> 32;
 	e->caller_tid = (__u32)bpf_get_current_pid_tgid();
@@ -292,8 +292,9 @@ int BPF_PROG(tp_task_newtask, struct task_struct *task, u64 clone_flags)
 {
 	if (plain_thread(clone_flags))
 		return 0;
-	return emit_clone(task, false, BPF_CORE_READ(task, thread_pid), clone_flags, BPF_CORE_READ(task, tgid),
-			  BPF_CORE_READ(task, pid), BPF_CORE_READ(task, real_parent, tgid));
+	return emit_clone(task, BPF_CORE_READ(task, thread_pid), clone_flags,
+			  BPF_CORE_READ(task, tgid), BPF_CORE_READ(task, pid),
+			  BPF_CORE_READ(task, real_parent, tgid));
 }
 
 /*
@@ -350,8 +351,7 @@ int BPF_PROG(fexit_alloc_pid, struct pid_namespace *ns, pid_t *set_tid, size_t s
 	ppid = (clone.flags & (NSTRACE_CLONE_THREAD | NSTRACE_CLONE_PARENT))
 		       ? BPF_CORE_READ(parent, real_parent, tgid)
 		       : BPF_CORE_READ(parent, tgid);
-	/* the child came through a map: a bare address, and pid is read the same way */
-	return emit_clone(clone.child, false, pid, clone.flags, tgid, child_pid, ppid);
+	return emit_clone(clone.child, pid, clone.flags, tgid, child_pid, ppid);
 }
 
 SEC("fexit/ksys_unshare")
