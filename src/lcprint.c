@@ -141,25 +141,25 @@ static void print_json_transition(FILE *out, const struct lc_transition *t)
 	case LC_EXEC:
 		fputs(",\"comm\":", out);
 		escape_json(out, t->comm, bounded_len(t->comm, NSTRACE_COMM_LEN));
-		if (t->exec_index)
-			fprintf(out, ",\"exec_index\":%u", t->exec_index);
-		fprintf(out, ",\"joined\":%s,\"filename\":", t->joined ? "true" : "false");
-		escape_json(out, t->exec->filename, bounded_len(t->exec->filename, NSTRACE_FILENAME_LEN));
+		if (t->exec.index)
+			fprintf(out, ",\"exec_index\":%u", t->exec.index);
+		fprintf(out, ",\"joined\":%s,\"filename\":", t->exec.joined ? "true" : "false");
+		escape_json(out, t->exec.event->filename, bounded_len(t->exec.event->filename, NSTRACE_FILENAME_LEN));
 		fputs(",\"argv\":", out);
-		print_json_argv(out, t->exec);
-		fprintf(out, ",\"argv_truncated\":%s", t->exec->args_truncated ? "true" : "false");
+		print_json_argv(out, t->exec.event);
+		fprintf(out, ",\"argv_truncated\":%s", t->exec.event->args_truncated ? "true" : "false");
 		break;
 	case LC_JOIN:
 		fputs(",\"comm\":", out);
 		escape_json(out, t->comm, bounded_len(t->comm, NSTRACE_COMM_LEN));
 		fputs(",\"entered\":", out);
-		json_ns_of(out, &t->entered);
+		json_ns_of(out, &t->join.entered);
 		break;
 	case LC_EXIT:
 		json_exit_status(out, c->exit_code);
 		fputs(",\"survivors\":[", out);
-		for (__u32 i = 0; i < t->survivor_count; i++)
-			fprintf(out, "%s%u", i ? "," : "", t->survivors[i]);
+		for (__u32 i = 0; i < t->exit.survivor_count; i++)
+			fprintf(out, "%s%u", i ? "," : "", t->exit.survivors[i]);
 		fputc(']', out);
 		break;
 	case LC_DESTROY:
@@ -208,28 +208,28 @@ static void print_text_transition(struct printer *p, const struct lc_transition 
 			format_nspid(c->init_nspid, c->init_nspid_levels, nspid, sizeof(nspid)));
 		break;
 	case LC_EXEC:
-		if (t->exec_index)
-			fprintf(out, "exec#%u ", t->exec_index);
+		if (t->exec.index)
+			fprintf(out, "exec#%u ", t->exec.index);
 		else
 			fputs("joined ", out);
 		fprintf(out, "pid=%u ", t->pid);
-		escape_text(out, t->exec->filename, bounded_len(t->exec->filename, NSTRACE_FILENAME_LEN), 1);
+		escape_text(out, t->exec.event->filename, bounded_len(t->exec.event->filename, NSTRACE_FILENAME_LEN), 1);
 		fputs(" argv=", out);
-		print_text_argv(out, t->exec);
+		print_text_argv(out, t->exec.event);
 		break;
 	case LC_JOIN:
 		fprintf(out, "pid=%u comm=", t->pid);
 		escape_text(out, t->comm, bounded_len(t->comm, NSTRACE_COMM_LEN), 0);
 		fputs(" entered=", out);
-		print_text_ns(out, &t->entered, NS_MASK_ALL);
+		print_text_ns(out, &t->join.entered, NS_MASK_ALL);
 		break;
 	case LC_EXIT:
 		fprintf(out, "pid=%u ", t->pid);
 		text_exit_status(out, c->exit_code);
-		fprintf(out, " survivors=%u", t->survivor_count);
-		for (__u32 i = 0; i < t->survivor_count && i < TEXT_SURVIVORS_MAX; i++)
-			fprintf(out, "%c%u", i ? ',' : ' ', t->survivors[i]);
-		if (t->survivor_count > TEXT_SURVIVORS_MAX)
+		fprintf(out, " survivors=%u", t->exit.survivor_count);
+		for (__u32 i = 0; i < t->exit.survivor_count && i < TEXT_SURVIVORS_MAX; i++)
+			fprintf(out, "%c%u", i ? ',' : ' ', t->exit.survivors[i]);
+		if (t->exit.survivor_count > TEXT_SURVIVORS_MAX)
 			fputs(",...", out);
 		break;
 	case LC_DESTROY:

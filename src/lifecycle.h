@@ -67,18 +67,34 @@ enum lc_kind {
 	LC_DESTROY,
 };
 
+/*
+ * One step of a container's life, handed to the consumer during
+ * lifecycle_event(), lifecycle_snapshot_done() or lifecycle_lost() and
+ * valid only until the callback returns: the container may be freed
+ * right after its LC_DESTROY, the exec record belongs to the caller of
+ * lifecycle_event(), and the survivor list is reused by the next exit.
+ * Copy what must outlive the call.
+ */
 struct lc_transition {
-	enum lc_kind kind;
+	enum lc_kind kind; /* which member of the union below is valid */
 	__u64 time_ns;
 	const struct lc_container *container;
 	__u32 pid; /* the process it is about */
 	char comm[NSTRACE_COMM_LEN];
-	const struct nstrace_exec_event *exec; /* LC_EXEC */
-	__u32 exec_index; /* LC_EXEC of pid 1: 1, 2, ...; 0 for others */
-	bool joined; /* LC_EXEC by a process that entered with setns */
-	struct nstrace_ns_set entered; /* LC_JOIN: inodes entered (0: not entered) */
-	const __u32 *survivors; /* LC_EXIT: members alive when pid 1 died */
-	__u32 survivor_count;
+	union {
+		struct {
+			const struct nstrace_exec_event *event;
+			__u32 index; /* of pid 1's chain: 1, 2, ...; 0 for others */
+			bool joined; /* by a process that entered with setns */
+		} exec; /* LC_EXEC */
+		struct {
+			struct nstrace_ns_set entered; /* inodes entered (0: not entered) */
+		} join; /* LC_JOIN */
+		struct {
+			const __u32 *survivors; /* members alive when pid 1 died */
+			__u32 survivor_count;
+		} exit; /* LC_EXIT */
+	};
 };
 
 typedef void (*lc_emit_fn)(void *ctx, const struct lc_transition *t);

@@ -45,14 +45,25 @@ static void record_transition(void *ctx, const struct lc_transition *t)
 	s->serial = t->container->serial;
 	s->pid = t->pid;
 	memcpy(s->comm, t->comm, sizeof(s->comm));
-	s->exec_index = t->exec_index;
-	s->joined = t->joined;
-	if (t->exec)
-		snprintf(s->argv0, sizeof(s->argv0), "%.*s", (int)sizeof(s->argv0) - 1, t->exec->args);
-	s->entered = t->entered;
-	s->survivor_count = t->survivor_count;
-	for (__u32 i = 0; i < t->survivor_count && i < MAX_SURVIVORS; i++)
-		s->survivors[i] = t->survivors[i];
+	switch (t->kind) {
+	case LC_EXEC:
+		s->exec_index = t->exec.index;
+		s->joined = t->exec.joined;
+		snprintf(s->argv0, sizeof(s->argv0), "%.*s", (int)sizeof(s->argv0) - 1, t->exec.event->args);
+		break;
+	case LC_JOIN:
+		s->entered = t->join.entered;
+		break;
+	case LC_EXIT:
+		s->survivor_count = t->exit.survivor_count;
+		for (__u32 i = 0; i < t->exit.survivor_count && i < MAX_SURVIVORS; i++)
+			s->survivors[i] = t->exit.survivors[i];
+		break;
+	case LC_CREATE:
+	case LC_INIT:
+	case LC_DESTROY:
+		break;
+	}
 	s->c = *t->container;
 	s->c.parent = NULL;
 }

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * The model's store: containers by pid namespace and serial, the
+ * processes it tracks, which container owns which namespace, and how
+ * many pid namespaces each inode has named. Creating and ending
+ * containers, and only that, lives here.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lifecycle_internal.h"
+
+/* Ancestors walked to find a runtime: deeper trees are not process lineages. */
+#define MAX_LINEAGE 64
+
+struct lifecycle *lifecycle_new(lc_emit_fn emit, void *ctx)
+{
+	struct lifecycle *lc = calloc(1, sizeof(*lc));
+
+	if (!lc)
+		return NULL;
+	lc->emit = emit;
+	lc->ctx = ctx;
+	lc->next_serial = 1;
+	return lc;
+}
+
+static void drop_owned(struct lifecycle *lc, const struct lc_container *c)
+{
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
+		__u64 key = (__u64)t << 32 | c->ns.inum[t];
+		struct lc_owned_ns *o;
+
+		if (!(c->owned & NS_BIT(t)))
+			continue;
+		HASH_FIND(hh, lc->owned, &key, sizeof(key), o);
+		if (o && o->serial == c->serial) {
+			HASH_DEL(lc->owned, o);
+			free(o);
+		}
+	}
+}
+
+static void free_node(struct lifecycle *lc, struct lc_node *n)
+{
+	HASH_DELETE(by_pidns, lc->by_pidns, n);
+	HASH_DELETE(by_serial, lc->by_serial, n);
+	if (n->prev)
+		n->prev->next = n->next;
+	else
+		lc->head = n->next;
+	if (n->next)
+		n->next->prev = n->prev;
+	else
+		lc->tail = n->prev;
+	drop_owned(lc, &n->c);
+	free(n);
+}
+
+void lifecycle_free(struct lifecycle *lc)
+{
+	struct lc_process *p, *ptmp;
+	struct lc_owned_ns *o, *otmp;
+	struct lc_generation *g, *gtmp;
+
+	if (!lc)
+		return;
+	HASH_ITER(hh, lc->processes, p, ptmp) {
+		HASH_DEL(lc->processes, p);
+		free(p);
+	}
+	while (lc->head)
+		free_node(lc, lc->head);
+	HASH_ITER(hh, lc->owned, o, otmp) {
+		HASH_DEL(lc->owned, o);
+		free(o);
+	}
+	HASH_ITER(hh, lc->generations, g, gtmp) {
+		HASH_DEL(lc->generations, g);
+		free(g);
+	}
+	free(lc->survivors);
+	free(lc);
+}
+
+static struct lc_node *node_of(struct lc_container *c)
+{
+	return (struct lc_node *)c;
+}
+
+struct lc_container *lc_find_by_pidns(struct lifecycle *lc, __u32 pidns)
+{
+	struct lc_node *n;
+
+	HASH_FIND(by_pidns, lc->by_pidns, &pidns, sizeof(pidns), n);
+	return n ? &n->c : NULL;
+}
+
+struct lc_container *lc_find_by_serial(struct lifecycle *lc, __u64 serial)
+{
+	struct lc_node *n;
+
+	if (!serial)
+		return NULL;
+	HASH_FIND(by_serial, lc->by_serial, &serial, sizeof(serial), n);
+	return n ? &n->c : NULL;
+}
+
+struct lc_process *lc_find_process(struct lifecycle *lc, __u32 pid)
+{
+	struct lc_process *p;
+
+	HASH_FIND(hh, lc->processes, &pid, sizeof(pid), p);
+	return p;
+}
+
+struct lc_process *lc_new_process(struct lifecycle *lc, __u32 pid)
+{
+	struct lc_process *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	HASH_ADD(hh, lc->processes, pid, sizeof(p->pid), p);
+	return p;
+}
+
+void lc_forget_process(struct lifecycle *lc, struct lc_process *p)
+{
+	HASH_DEL(lc->processes, p);
+	free(p);
+}
+
+void lc_emit(struct lifecycle *lc, struct lc_transition *t, const struct lc_container *c, __u64 time_ns)
+{
+	t->container = c;
+	t->time_ns = time_ns;
+	lc->emit(lc->ctx, t);
+}
+
+void lc_emit_simple(struct lifecycle *lc, enum lc_kind kind, const struct lc_container *c,
+			__u64 time_ns, __u32 pid, const char *comm)
+{
+	struct lc_transition t = { .kind = kind, .pid = pid };
+
+	if (comm)
+		memcpy(t.comm, comm, sizeof(t.comm));
+	lc_emit(lc, &t, c, time_ns);
+}
+
+void lc_count_member(struct lc_container *c, int delta)
+{
+	for (; c; c = c->parent)
+		c->members += delta;
+}
+
+bool lc_inside(const struct lc_container *c, const struct lc_container *outer)
+{
+	for (; c; c = c->parent)
+		if (c == outer)
+			return true;
+	return false;
+}
+
+/* A container nested in itself would make every walk up the parents endless; input may ask for it. */
+void lc_set_parent(struct lc_container *c, struct lc_container *parent)
+{
+	c->parent = parent && !lc_inside(parent, c) ? parent : NULL;
+}
+
+void lc_own_namespaces(struct lifecycle *lc, struct lc_container *c, nstrace_ns_mask mask)
+{
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
+		__u64 key = (__u64)t << 32 | c->ns.inum[t];
+		struct lc_owned_ns *o;
+
+		if (!(mask & NS_BIT(t)) || !c->ns.inum[t] || (c->owned & NS_BIT(t)))
+			continue;
+		HASH_FIND(hh, lc->owned, &key, sizeof(key), o);
+		if (!o) {
+			o = calloc(1, sizeof(*o));
+			if (!o)
+				continue;
+			o->key = key;
+			HASH_ADD(hh, lc->owned, key, sizeof(o->key), o);
+		}
+		/* a reused inode now names this container's namespace */
+		o->serial = c->serial;
+		c->owned |= NS_BIT(t);
+	}
+}
+
+struct lc_container *lc_owner_of(struct lifecycle *lc, int type, __u32 inum)
+{
+	__u64 key = (__u64)type << 32 | inum;
+	struct lc_owned_ns *o;
+
+	HASH_FIND(hh, lc->owned, &key, sizeof(key), o);
+	return o ? lc_find_by_serial(lc, o->serial) : NULL;
+}
+
+void lc_destroy(struct lifecycle *lc, struct lc_container *c, __u64 time_ns)
+{
+	struct lc_process *p, *ptmp;
+	struct lc_node *n;
+
+	c->state = LC_DESTROYED;
+	c->destroyed_ns = time_ns;
+	lc_emit_simple(lc, LC_DESTROY, c, time_ns, c->init_pid, NULL);
+	lc->destroyed++;
+	/*
+	 * Nothing may point at a freed container. What lost events or a
+	 * crafted recording left in it moves out to its parent, which
+	 * already counts it among its members.
+	 */
+	HASH_ITER(hh, lc->processes, p, ptmp)
+		if (p->container == c)
+			p->container = c->parent;
+	for (n = lc->head; n; n = n->next)
+		if (n->c.parent == c)
+			n->c.parent = c->parent;
+	free_node(lc, node_of(c));
+}
+
+void lc_check_destroy(struct lifecycle *lc, struct lc_container *c, __u64 time_ns)
+{
+	while (c) {
+		struct lc_container *parent = c->parent;
+
+		if (!c->members && c->state == LC_EXITED)
+			lc_destroy(lc, c, time_ns);
+		c = parent;
+	}
+}
+
+/*
+ * A pid namespace's inode is freed only after every process in it, and
+ * every namespace nested in it, is gone: when the inode comes back while
+ * its container looks alive, their exits were lost. Nothing of it may
+ * stay referenced.
+ */
+static void drop_stale(struct lifecycle *lc, struct lc_container *old, __u64 time_ns)
+{
+	struct lc_process *p, *tmp;
+	struct lc_node *n;
+
+again:
+	for (n = lc->head; n; n = n->next) {
+		if (n->c.parent == old) {
+			/* ending it frees it and maybe what follows it: walk again */
+			drop_stale(lc, &n->c, time_ns);
+			goto again;
+		}
+	}
+	HASH_ITER(hh, lc->processes, p, tmp) {
+		if (p->container == old) {
+			lc_count_member(old, -1);
+			lc_forget_process(lc, p);
+		}
+	}
+	old->incomplete = true;
+	lc_destroy(lc, old, time_ns);
+}
+
+/*
+ * Only once the whole stale tree is gone may the containers around it end;
+ * they missed the same exits.
+ */
+static void end_stale(struct lifecycle *lc, struct lc_container *old, __u64 time_ns)
+{
+	struct lc_container *outer = old->parent;
+
+	for (struct lc_container *c = outer; c; c = c->parent)
+		c->incomplete = true;
+	drop_stale(lc, old, time_ns);
+	lc_check_destroy(lc, outer, time_ns);
+}
+
+struct lc_container *lc_create(struct lifecycle *lc, __u32 pidns, enum lc_origin origin,
+				   __u64 time_ns)
+{
+	struct lc_container *old = lc_find_by_pidns(lc, pidns);
+	struct lc_generation *g;
+	struct lc_node *n;
+
+	if (old)
+		end_stale(lc, old, time_ns);
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	HASH_FIND(hh, lc->generations, &pidns, sizeof(pidns), g);
+	if (!g) {
+		g = calloc(1, sizeof(*g));
+		if (!g) {
+			free(n);
+			return NULL;
+		}
+		g->pidns = pidns;
+		HASH_ADD(hh, lc->generations, pidns, sizeof(g->pidns), g);
+	}
+	n->c.generation = g->count++;
+	n->c.serial = lc->next_serial++;
+	n->c.pidns = pidns;
+	n->c.origin = origin;
+	n->c.state = LC_CREATED;
+	n->c.created_ns = time_ns;
+	n->c.incomplete = origin == LC_UNSEEN;
+	HASH_ADD(by_pidns, lc->by_pidns, c.pidns, sizeof(n->c.pidns), n);
+	HASH_ADD(by_serial, lc->by_serial, c.serial, sizeof(n->c.serial), n);
+	n->prev = lc->tail;
+	if (lc->tail)
+		lc->tail->next = n;
+	else
+		lc->head = n;
+	lc->tail = n;
+	return &n->c;
+}
+
+/*
+ * The most telling runtime among the process and its ancestors in the
+ * same container, and the container ID the nearest of them names. The
+ * walk stops at the container boundary so that a container started
+ * inside a docker container is not called docker.
+ */
+void lc_lineage_runtime(struct lifecycle *lc, const struct lc_process *p, struct runtime_hint *out)
+{
+	const struct lc_container *home = p ? p->container : NULL;
+
+	for (int depth = 0; p && depth < MAX_LINEAGE && p->container == home; depth++) {
+		if (p->hint.runtime > out->runtime)
+			out->runtime = p->hint.runtime;
+		if (!out->id[0] && p->hint.id[0])
+			memcpy(out->id, p->hint.id, sizeof(out->id));
+		if (p->ppid == p->pid)
+			break;
+		p = lc_find_process(lc, p->ppid);
+	}
+}
+
+void lifecycle_for_each(struct lifecycle *lc, void (*fn)(void *ctx, const struct lc_container *c), void *ctx)
+{
+	for (struct lc_node *n = lc->head; n; n = n->next)
+		fn(ctx, &n->c);
+}
+
+struct lc_counts lifecycle_counts(const struct lifecycle *lc)
+{
+	struct lc_counts counts = {
+		.containers = lc->next_serial - 1,
+		.destroyed = lc->destroyed,
+		.processes = HASH_COUNT(lc->processes),
+	};
+
+	return counts;
+}
+
+bool lifecycle_timeline(const struct lc_container *c, struct lc_timeline *t)
+{
+	__u64 prev;
+
+	memset(t, 0, sizeof(*t));
+	if (c->origin == LC_EXISTING || c->origin == LC_UNSEEN || !c->init_ns || c->init_ns < c->created_ns)
+		return false;
+	t->to_init_ns = c->init_ns - c->created_ns;
+	prev = c->init_ns;
+	t->execs = c->execs < LC_MAX_EXECS ? c->execs : LC_MAX_EXECS;
+	for (__u32 i = 0; i < t->execs; i++) {
+		t->to_exec_ns[i] = c->exec_ns[i] - prev;
+		prev = c->exec_ns[i];
+	}
+	t->total_ns = prev - c->created_ns;
+	return true;
+}
