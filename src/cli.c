@@ -80,21 +80,21 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'e':
-		cli->session.events = true;
+		cli->print.events = true;
 		break;
 	case 'j':
-		cli->session.json = true;
+		cli->print.json = true;
 		diag_set_json(true);
 		break;
 	case 'p':
 		if (parse_uint(arg, INT_MAX, &value) || !value)
 			usage_error(state, "-p takes a process id, not '%s'", arg);
-		cli->session.filter_pid = value;
+		cli->print.filter_pid = value;
 		break;
 	case OPT_COMM:
 		if (!arg[0] || strlen(arg) >= NSTRACE_COMM_LEN)
 			usage_error(state, "--comm takes a name of 1 to %d bytes", NSTRACE_COMM_LEN - 1);
-		cli->session.filter_comm = arg;
+		cli->print.filter_comm = arg;
 		break;
 	case 'o':
 		cli->output_path = arg;
@@ -169,24 +169,24 @@ int output_file_close(FILE *f, const char *path)
 
 bool output_open(struct output_cli *cli)
 {
-	cli->session.out = stdout;
+	cli->print.out = stdout;
 	if (cli->output_path)
-		cli->session.out = output_file_open(cli->output_path, "output file");
-	if (!cli->session.out)
+		cli->print.out = output_file_open(cli->output_path, "output file");
+	if (!cli->print.out)
 		return false;
 	/* a terminal keeps stdio's line buffering */
-	if (!isatty(fileno(cli->session.out)))
-		setvbuf(cli->session.out, NULL, _IOFBF, OUTPUT_BUFFER_BYTES);
+	if (!isatty(fileno(cli->print.out)))
+		setvbuf(cli->print.out, NULL, _IOFBF, OUTPUT_BUFFER_BYTES);
 	/* one thread writes the output: stdio's per-call locking is pure cost */
-	__fsetlocking(cli->session.out, FSETLOCKING_BYCALLER);
+	__fsetlocking(cli->print.out, FSETLOCKING_BYCALLER);
 	return true;
 }
 
 int output_close(struct output_cli *cli)
 {
-	if (!cli->session.out || cli->session.out == stdout)
+	if (!cli->print.out || cli->print.out == stdout)
 		return 0;
-	return output_file_close(cli->session.out, cli->output_path);
+	return output_file_close(cli->print.out, cli->output_path);
 }
 
 int stdout_flush(void)

@@ -5,10 +5,10 @@
 
 #include <argp.h>
 #include "hooks.h"
-#include "session.h"
+#include "output.h"
 
 struct output_cli {
-	struct session_opts session;
+	struct printer_opts print;
 	const char *output_path;
 };
 

@@ -54,9 +54,14 @@ static int add_process(void *ctx, const struct snap_process *p)
 	return err == -ENOMEM ? err : 0;
 }
 
-static void print_one(void *ctx, const struct lc_container *c)
+static void print_one_text(void *ctx, const struct lc_container *c)
 {
-	print_container(ctx, c);
+	print_container_text(ctx, c);
+}
+
+static void print_one_json(void *ctx, const struct lc_container *c)
+{
+	print_container_json(ctx, c);
 }
 
 int cmd_ps(int argc, char **argv)
@@ -66,7 +71,7 @@ int cmd_ps(int argc, char **argv)
 		NULL, NULL, NULL,
 	};
 	struct ps_args args = { .proc_root = "/proc" };
-	struct printer printer = { .out = stdout };
+	struct json_writer w;
 	struct lifecycle *lc;
 	int err;
 
@@ -74,7 +79,6 @@ int cmd_ps(int argc, char **argv)
 	if (err)
 		return err;
 	diag_set_json(args.json);
-	printer.json = args.json;
 	lc = lifecycle_new(ignore_transition, NULL);
 	if (!lc) {
 		diag_error("out of memory");
@@ -88,8 +92,13 @@ int cmd_ps(int argc, char **argv)
 		lifecycle_free(lc);
 		return 1;
 	}
-	print_container_header(&printer);
-	lifecycle_for_each(lc, print_one, &printer);
+	if (args.json) {
+		jsonw_init(&w, stdout);
+		lifecycle_for_each(lc, print_one_json, &w);
+	} else {
+		print_container_header(stdout);
+		lifecycle_for_each(lc, print_one_text, stdout);
+	}
 	lifecycle_free(lc);
 	return stdout_flush() == -EIO ? 1 : 0;
 }

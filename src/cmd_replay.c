@@ -50,8 +50,8 @@ static int replay(struct replay_args *args, FILE *in)
 		diag_error("%s: %s", args->path, msg);
 		return err;
 	}
-	s = session_new(&args->output.session);
-	if (!s) {
+	s = session_new(NULL);
+	if (!s || session_add_output(s, printer_output_new(&args->output.print))) {
 		diag_error("out of memory");
 		err = -ENOMEM;
 		goto cleanup;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "diag.h"
 #include "escape.h"
+#include "json_writer.h"
 
 static bool json_mode;
 static bool verbose_mode;
@@ -27,6 +29,29 @@ bool diag_verbose(void)
 	return verbose_mode;
 }
 
+/*
+ * stderr is unbuffered: the record is built in memory and written in one
+ * piece, so that it reaches a reader as one line, not byte by byte.
+ */
+static void emit_json(const char *level, const char *msg, size_t len)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&buf, &size);
+	struct json_writer w;
+
+	jsonw_init(&w, mem ? mem : stderr);
+	jsonw_start_object(&w);
+	jsonw_string_field(&w, "type", level);
+	jsonw_string_len_field(&w, "message", msg, len);
+	jsonw_end_object(&w);
+	if (!mem)
+		return;
+	if (!fclose(mem))
+		fwrite(buf, 1, size, stderr);
+	free(buf);
+}
+
 static void emit(const char *level, const char *fmt, va_list ap)
 {
 	char msg[1024];
@@ -37,9 +62,7 @@ static void emit(const char *level, const char *fmt, va_list ap)
 	if ((size_t)n >= sizeof(msg))
 		n = sizeof(msg) - 1;
 	if (json_mode) {
-		fprintf(stderr, "{\"type\":\"%s\",\"message\":", level);
-		escape_json(stderr, msg, n);
-		fputs("}\n", stderr);
+		emit_json(level, msg, n);
 	} else {
 		fputs("nstrace: ", stderr);
 		if (level[0] == 'e')

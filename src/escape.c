@@ -175,21 +175,3 @@ void put_signed(FILE *out, long long v)
 		put_unsigned(out, v);
 	}
 }
-
-void put_field_unsigned(FILE *out, const char *key, unsigned long long v)
-{
-	put_str(key, out);
-	put_unsigned(out, v);
-}
-
-void put_field_signed(FILE *out, const char *key, long long v)
-{
-	put_str(key, out);
-	put_signed(out, v);
-}
-
-void put_field_bool(FILE *out, const char *key, int v)
-{
-	put_str(key, out);
-	put_str(v ? "true" : "false", out);
-}

@@ -37,9 +37,5 @@ static inline void put_str(const char *s, FILE *out)
 size_t format_unsigned(char *dst, unsigned long long v);
 void put_unsigned(FILE *out, unsigned long long v);
 void put_signed(FILE *out, long long v);
-/* key is the literal text before the value, e.g. ",\"pid\":" */
-void put_field_unsigned(FILE *out, const char *key, unsigned long long v);
-void put_field_signed(FILE *out, const char *key, long long v);
-void put_field_bool(FILE *out, const char *key, int v);
 
 #endif

@@ -31,17 +31,13 @@ static size_t bounded_len(const char *s, size_t max)
 	return strnlen(s, max);
 }
 
-static void json_ns_of(FILE *out, const struct nstrace_ns_set *ns)
-{
-	print_json_ns(out, ns, NS_MASK_ALL);
-}
-
-static void json_exit_status(FILE *out, __u32 exit_code)
+static void json_exit_status(struct json_writer *w, __u32 exit_code)
 {
 	struct nstrace_exit_status st = nstrace_exit_status(exit_code);
 
-	fprintf(out, ",\"exit_code\":%d,\"signal\":%d,\"core_dumped\":%s", st.code, st.signal,
-		st.core_dumped ? "true" : "false");
+	jsonw_int_field(w, "exit_code", st.code);
+	jsonw_int_field(w, "signal", st.signal);
+	jsonw_bool_field(w, "core_dumped", st.core_dumped);
 }
 
 static void text_exit_status(FILE *out, __u32 exit_code)
@@ -54,19 +50,24 @@ static void text_exit_status(FILE *out, __u32 exit_code)
 		fprintf(out, "code=%d", st.code);
 }
 
-static void json_timeline(FILE *out, const struct lc_container *c)
+static void json_timeline(struct json_writer *w, const struct lc_container *c)
 {
 	struct lc_timeline tl;
 
+	jsonw_name(w, "start");
 	if (!lifecycle_timeline(c, &tl)) {
-		fputs(",\"start\":null", out);
+		jsonw_null(w);
 		return;
 	}
-	fprintf(out, ",\"start\":{\"total_ns\":%" PRIu64 ",\"to_init_ns\":%" PRIu64 ",\"to_exec_ns\":[",
-		(uint64_t)tl.total_ns, (uint64_t)tl.to_init_ns);
+	jsonw_start_object(w);
+	jsonw_uint_field(w, "total_ns", tl.total_ns);
+	jsonw_uint_field(w, "to_init_ns", tl.to_init_ns);
+	jsonw_name(w, "to_exec_ns");
+	jsonw_start_array(w);
 	for (__u32 i = 0; i < tl.execs; i++)
-		fprintf(out, "%s%" PRIu64, i ? "," : "", (uint64_t)tl.to_exec_ns[i]);
-	fputs("]}", out);
+		jsonw_uint(w, tl.to_exec_ns[i]);
+	jsonw_end_array(w);
+	jsonw_end_object(w);
 }
 
 static void text_timeline(FILE *out, const struct lc_container *c)
@@ -81,94 +82,117 @@ static void text_timeline(FILE *out, const struct lc_container *c)
 	fputc(')', out);
 }
 
-static void json_identity(FILE *out, const struct lc_container *c)
+/* room for "c" and a __u64 */
+#define CONTAINER_KEY_LEN (1 + UNSIGNED_DIGITS_MAX + 1)
+
+/* The key a container goes by in every record: "c<serial>". */
+static void json_container_key(struct json_writer *w, const char *name, const struct lc_container *c)
 {
-	fprintf(out, "\"container\":\"c%" PRIu64 "\",\"pidns\":%u,\"generation\":%u,\"runtime\":\"%s\",\"container_id\":",
-		(uint64_t)c->serial, c->pidns, c->generation, runtime_name(c->runtime.runtime));
+	char key[CONTAINER_KEY_LEN];
+
+	key[0] = 'c';
+	jsonw_string_len_field(w, name, key, 1 + format_unsigned(key + 1, c->serial));
+}
+
+static void json_identity(struct json_writer *w, const struct lc_container *c)
+{
+	json_container_key(w, "container", c);
+	jsonw_uint_field(w, "pidns", c->pidns);
+	jsonw_uint_field(w, "generation", c->generation);
+	jsonw_string_field(w, "runtime", runtime_name(c->runtime.runtime));
 	if (c->runtime.id[0])
-		escape_json(out, c->runtime.id, bounded_len(c->runtime.id, sizeof(c->runtime.id)));
+		jsonw_string_len_field(w, "container_id", c->runtime.id,
+				       bounded_len(c->runtime.id, sizeof(c->runtime.id)));
 	else
-		fputs("null", out);
-	fprintf(out, ",\"incomplete\":%s", c->incomplete ? "true" : "false");
+		jsonw_null_field(w, "container_id");
+	jsonw_bool_field(w, "incomplete", c->incomplete);
 }
 
 /* The container whose pid namespace holds this one's, or null at the host's level. */
-static void json_parent(FILE *out, const struct lc_container *c)
+static void json_parent(struct json_writer *w, const struct lc_container *c)
 {
 	if (c->parent)
-		fprintf(out, ",\"parent\":\"c%" PRIu64 "\"", (uint64_t)c->parent->serial);
+		json_container_key(w, "parent", c->parent);
 	else
-		fputs(",\"parent\":null", out);
+		jsonw_null_field(w, "parent");
 }
 
-static void json_container_body(FILE *out, const struct lc_container *c)
+static void json_container_body(struct json_writer *w, const struct lc_container *c)
 {
-	fprintf(out, ",\"state\":\"%s\",\"origin\":\"%s\",\"init_pid\":%u,\"init_nspid\":", state_names[c->state],
-		origin_names[c->origin], c->init_pid);
-	print_json_nspid(out, c->init_nspid, c->init_nspid_levels);
-	json_parent(out, c);
-	fprintf(out, ",\"members\":%u,\"execs\":%u,\"joins\":%u", c->members, c->execs, c->joins);
+	jsonw_string_field(w, "state", state_names[c->state]);
+	jsonw_string_field(w, "origin", origin_names[c->origin]);
+	jsonw_uint_field(w, "init_pid", c->init_pid);
+	jsonw_name(w, "init_nspid");
+	print_json_nspid(w, c->init_nspid, c->init_nspid_levels);
+	json_parent(w, c);
+	jsonw_uint_field(w, "members", c->members);
+	jsonw_uint_field(w, "execs", c->execs);
+	jsonw_uint_field(w, "joins", c->joins);
 	if (c->state == LC_EXITED || c->state == LC_DESTROYED)
-		json_exit_status(out, c->exit_code);
-	json_timeline(out, c);
-	fputs(",\"ns\":", out);
-	json_ns_of(out, &c->ns);
+		json_exit_status(w, c->exit_code);
+	json_timeline(w, c);
+	jsonw_name(w, "ns");
+	print_json_ns(w, &c->ns, NS_MASK_ALL);
 }
 
-static void print_json_transition(FILE *out, const struct lc_transition *t)
+void print_transition_json(struct json_writer *w, const struct lc_transition *t)
 {
 	const struct lc_container *c = t->container;
 
-	fprintf(out, "{\"type\":\"%s\",\"time_ns\":%" PRIu64 ",", kind_names[t->kind], (uint64_t)t->time_ns);
-	json_identity(out, c);
-	fprintf(out, ",\"pid\":%u", t->pid);
+	jsonw_start_object(w);
+	jsonw_string_field(w, "type", kind_names[t->kind]);
+	jsonw_uint_field(w, "time_ns", t->time_ns);
+	json_identity(w, c);
+	jsonw_uint_field(w, "pid", t->pid);
 	switch (t->kind) {
 	case LC_CREATE:
-		fprintf(out, ",\"origin\":\"%s\",\"creator\":{\"pid\":%u,\"comm\":", origin_names[c->origin],
-			c->creator_pid);
-		escape_json(out, c->creator_comm, bounded_len(c->creator_comm, NSTRACE_COMM_LEN));
-		fputc('}', out);
-		json_parent(out, c);
-		fputs(",\"ns\":", out);
-		json_ns_of(out, &c->ns);
+		jsonw_string_field(w, "origin", origin_names[c->origin]);
+		jsonw_name(w, "creator");
+		jsonw_start_object(w);
+		jsonw_uint_field(w, "pid", c->creator_pid);
+		jsonw_string_len_field(w, "comm", c->creator_comm, bounded_len(c->creator_comm, NSTRACE_COMM_LEN));
+		jsonw_end_object(w);
+		json_parent(w, c);
+		jsonw_name(w, "ns");
+		print_json_ns(w, &c->ns, NS_MASK_ALL);
 		break;
 	case LC_INIT:
-		fputs(",\"nspid\":", out);
-		print_json_nspid(out, c->init_nspid, c->init_nspid_levels);
-		fputs(",\"ns\":", out);
-		json_ns_of(out, &c->ns);
+		jsonw_name(w, "nspid");
+		print_json_nspid(w, c->init_nspid, c->init_nspid_levels);
+		jsonw_name(w, "ns");
+		print_json_ns(w, &c->ns, NS_MASK_ALL);
 		break;
 	case LC_EXEC:
-		fputs(",\"comm\":", out);
-		escape_json(out, t->comm, bounded_len(t->comm, NSTRACE_COMM_LEN));
+		jsonw_string_len_field(w, "comm", t->comm, bounded_len(t->comm, NSTRACE_COMM_LEN));
 		if (t->exec.index)
-			fprintf(out, ",\"exec_index\":%u", t->exec.index);
-		fprintf(out, ",\"joined\":%s,\"filename\":", t->exec.joined ? "true" : "false");
-		escape_json(out, t->exec.event->filename, bounded_len(t->exec.event->filename, NSTRACE_FILENAME_LEN));
-		fputs(",\"argv\":", out);
-		print_json_argv(out, t->exec.event);
-		fprintf(out, ",\"argv_truncated\":%s", t->exec.event->args_truncated ? "true" : "false");
+			jsonw_uint_field(w, "exec_index", t->exec.index);
+		jsonw_bool_field(w, "joined", t->exec.joined);
+		jsonw_string_len_field(w, "filename", t->exec.event->filename,
+				       bounded_len(t->exec.event->filename, NSTRACE_FILENAME_LEN));
+		jsonw_name(w, "argv");
+		print_json_argv(w, t->exec.event);
+		jsonw_bool_field(w, "argv_truncated", t->exec.event->args_truncated);
 		break;
 	case LC_JOIN:
-		fputs(",\"comm\":", out);
-		escape_json(out, t->comm, bounded_len(t->comm, NSTRACE_COMM_LEN));
-		fputs(",\"entered\":", out);
-		json_ns_of(out, &t->join.entered);
+		jsonw_string_len_field(w, "comm", t->comm, bounded_len(t->comm, NSTRACE_COMM_LEN));
+		jsonw_name(w, "entered");
+		print_json_ns(w, &t->join.entered, NS_MASK_ALL);
 		break;
 	case LC_EXIT:
-		json_exit_status(out, c->exit_code);
-		fputs(",\"survivors\":[", out);
+		json_exit_status(w, c->exit_code);
+		jsonw_name(w, "survivors");
+		jsonw_start_array(w);
 		for (__u32 i = 0; i < t->exit.survivor_count; i++)
-			fprintf(out, "%s%u", i ? "," : "", t->exit.survivors[i]);
-		fputc(']', out);
+			jsonw_uint(w, t->exit.survivors[i]);
+		jsonw_end_array(w);
 		break;
 	case LC_DESTROY:
-		fprintf(out, ",\"lifetime_ns\":%" PRIu64,
-			(uint64_t)(c->created_ns && c->destroyed_ns > c->created_ns ? c->destroyed_ns - c->created_ns : 0));
-		json_container_body(out, c);
+		jsonw_uint_field(w, "lifetime_ns",
+				 c->created_ns && c->destroyed_ns > c->created_ns ? c->destroyed_ns - c->created_ns : 0);
+		json_container_body(w, c);
 		break;
 	}
-	fputs("}\n", out);
+	jsonw_end_object(w);
 }
 
 static void text_identity(FILE *out, const struct lc_container *c)
@@ -176,16 +200,16 @@ static void text_identity(FILE *out, const struct lc_container *c)
 	fprintf(out, "c%-6" PRIu64 " ", (uint64_t)c->serial);
 }
 
-static void print_text_transition(struct printer *p, const struct lc_transition *t)
+void print_transition_text(struct text_printer *p, const struct lc_transition *t)
 {
 	const struct lc_container *c = t->container;
 	__u64 rel = t->time_ns >= p->time_base_ns ? t->time_ns - p->time_base_ns : 0;
 	char nspid[NSPID_TEXT_LEN];
 	FILE *out = p->out;
 
-	if (!p->header_done) {
+	if (!p->transitions_header_done) {
 		fprintf(out, "%-12s %-17s %-7s %s\n", "TIME(s)", "EVENT", "CONT", "DETAILS");
-		p->header_done = true;
+		p->transitions_header_done = true;
 	}
 	fprintf(out, "%-12.6f %-17s ", rel / 1e9, kind_names[t->kind]);
 	text_identity(out, c);
@@ -243,34 +267,25 @@ static void print_text_transition(struct printer *p, const struct lc_transition 
 	fputc('\n', out);
 }
 
-void print_transition(struct printer *p, const struct lc_transition *t)
+void print_container_header(FILE *out)
 {
-	if (p->json)
-		print_json_transition(p->out, t);
-	else
-		print_text_transition(p, t);
-}
-
-void print_container_header(struct printer *p)
-{
-	if (p->json)
-		return;
-	fprintf(p->out, "%-7s %-14s %-12s %-9s %-8s %-14s %-7s %-5s %s\n", "CONT", "RUNTIME", "ID", "STATE",
+	fprintf(out, "%-7s %-14s %-12s %-9s %-8s %-14s %-7s %-5s %s\n", "CONT", "RUNTIME", "ID", "STATE",
 		"INIT", "INIT_NSPID", "MEMBERS", "EXECS", "NAMESPACES");
 }
 
-void print_container(struct printer *p, const struct lc_container *c)
+void print_container_json(struct json_writer *w, const struct lc_container *c)
+{
+	jsonw_start_object(w);
+	jsonw_string_field(w, "type", "container");
+	json_identity(w, c);
+	json_container_body(w, c);
+	jsonw_end_object(w);
+}
+
+void print_container_text(FILE *out, const struct lc_container *c)
 {
 	char nspid[NSPID_TEXT_LEN];
-	FILE *out = p->out;
 
-	if (p->json) {
-		fputs("{\"type\":\"container\",", out);
-		json_identity(out, c);
-		json_container_body(out, c);
-		fputs("}\n", out);
-		return;
-	}
 	fprintf(out, "c%-6" PRIu64 " %-14s ", (uint64_t)c->serial, runtime_name(c->runtime.runtime));
 	if (c->runtime.id[0]) {
 		/* an ID is long; the first 12 characters name it, as docker ps does */

@@ -6,9 +6,11 @@
 #include "lifecycle.h"
 #include "print.h"
 
-void print_transition(struct printer *p, const struct lc_transition *t);
+void print_transition_text(struct text_printer *p, const struct lc_transition *t);
+void print_transition_json(struct json_writer *w, const struct lc_transition *t);
 /* One container as it stands: for the closing summary and for `nstrace ps`. */
-void print_container(struct printer *p, const struct lc_container *c);
-void print_container_header(struct printer *p);
+void print_container_header(FILE *out);
+void print_container_text(FILE *out, const struct lc_container *c);
+void print_container_json(struct json_writer *w, const struct lc_container *c);
 
 #endif

@@ -22,6 +22,7 @@ struct app {
 	struct trace_opts trace;
 	struct output_cli output;
 	const char *record_path;
+	FILE *record;
 	struct session *s;
 };
 
@@ -183,12 +184,12 @@ static int cmd_trace(int argc, char **argv)
 		return err;
 	if (!output_open(&app.output))
 		return 1;
-	if (app.record_path && !(app.output.session.record = output_file_open(app.record_path, "recording"))) {
+	if (app.record_path && !(app.record = output_file_open(app.record_path, "recording"))) {
 		err = -EIO;
 		goto cleanup;
 	}
-	app.s = session_new(&app.output.session);
-	if (!app.s) {
+	app.s = session_new(app.record);
+	if (!app.s || session_add_output(app.s, printer_output_new(&app.output.print))) {
 		diag_error("out of memory");
 		err = -ENOMEM;
 		goto cleanup;
@@ -196,7 +197,7 @@ static int cmd_trace(int argc, char **argv)
 	err = run_trace(&app);
 cleanup:
 	session_free(app.s);
-	if (app.output.session.record && output_file_close(app.output.session.record, app.record_path) && !err)
+	if (app.record && output_file_close(app.record, app.record_path) && !err)
 		err = -EIO;
 	if (output_close(&app.output) && !err)
 		err = -EIO;

@@ -11,15 +11,12 @@ static size_t comm_len(const struct nstrace_header *hdr)
 	return strnlen(hdr->comm, sizeof(hdr->comm));
 }
 
-void print_json_nspid(FILE *out, const __u32 *nspid, __u32 levels)
+void print_json_nspid(struct json_writer *w, const __u32 *nspid, __u32 levels)
 {
-	putc_unlocked('[', out);
-	for (__u32 i = 0; i < levels && i < NSTRACE_MAX_PID_LEVELS; i++) {
-		if (i)
-			putc_unlocked(',', out);
-		put_unsigned(out, nspid[i]);
-	}
-	putc_unlocked(']', out);
+	jsonw_start_array(w);
+	for (__u32 i = 0; i < levels && i < NSTRACE_MAX_PID_LEVELS; i++)
+		jsonw_uint(w, nspid[i]);
+	jsonw_end_array(w);
 }
 
 const char *format_nspid(const __u32 *nspid, __u32 levels, char *buf, size_t size)
@@ -34,51 +31,75 @@ const char *format_nspid(const __u32 *nspid, __u32 levels, char *buf, size_t siz
 	return buf;
 }
 
-/* Room for every type as ,"time_for_children":4294967295 and the braces. */
-#define NS_JSON_MAX (NSTRACE_NS_TYPE_COUNT * 32 + 3)
-
-static size_t format_json_ns(char *buf, const struct nstrace_ns_set *ns, nstrace_ns_mask only)
+static void write_json_ns(struct json_writer *w, const struct nstrace_ns_set *ns, nstrace_ns_mask only)
 {
-	size_t used = 0;
+	jsonw_start_object(w);
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++)
+		if (ns->inum[t] && (only & (1u << t)))
+			jsonw_uint_field(w, nstrace_ns_name(t), ns->inum[t]);
+	jsonw_end_object(w);
+}
 
-	buf[used++] = '{';
-	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
-		const char *name = nstrace_ns_name(t);
-		size_t len = strlen(name);
+/* Room for every type as ,"time_for_children":4294967295, the braces and fmemopen's NUL. */
+#define NS_JSON_MAX (NSTRACE_NS_TYPE_COUNT * 32 + 3 + 1)
+/* a task's own set, the container's and a setns target's alternate */
+#define NS_JSON_CACHED 4
 
-		if (!ns->inum[t] || !(only & (1u << t)))
-			continue;
-		if (used > 1)
-			buf[used++] = ',';
-		buf[used++] = '"';
-		memcpy(buf + used, name, len);
-		used += len;
-		buf[used++] = '"';
-		buf[used++] = ':';
-		used += format_unsigned(buf + used, ns->inum[t]);
-	}
-	buf[used++] = '}';
-	return used;
+struct ns_json {
+	struct nstrace_ns_set ns;
+	nstrace_ns_mask only;
+	size_t len; /* 0: unused */
+	char text[NS_JSON_MAX];
+};
+
+/* Writes the object into slot with the writer; false if it could not. */
+static bool cache_ns_json(struct ns_json *slot, const struct nstrace_ns_set *ns, nstrace_ns_mask only)
+{
+	/* one memory stream for every miss: opening one per miss costs a malloc and a free */
+	static char scratch[NS_JSON_MAX];
+	static FILE *mem;
+	struct json_writer mw;
+	long len;
+
+	slot->len = 0;
+	if (!mem && !(mem = fmemopen(scratch, sizeof(scratch), "w")))
+		return false;
+	rewind(mem);
+	jsonw_init_fragment(&mw, mem);
+	write_json_ns(&mw, ns, only);
+	len = fflush(mem) ? -1 : ftell(mem);
+	if (len <= 0 || (size_t)len >= sizeof(scratch))
+		return false;
+	memcpy(slot->text, scratch, len);
+	slot->ns = *ns;
+	slot->only = only;
+	slot->len = len;
+	return true;
 }
 
 /*
- * Consecutive events mostly come from tasks in the same namespaces, and
- * ten inode numbers are most of an event's digits: the object of the last
- * set printed is kept.
+ * Consecutive records mostly name the same few namespace sets, and ten
+ * inode numbers are most of an event's digits: the objects of the last
+ * sets printed are kept, written by the same writer into memory.
  */
-void print_json_ns(FILE *out, const struct nstrace_ns_set *ns, nstrace_ns_mask only)
+void print_json_ns(struct json_writer *w, const struct nstrace_ns_set *ns, nstrace_ns_mask only)
 {
-	static struct nstrace_ns_set last_ns;
-	static nstrace_ns_mask last_only;
-	static char text[NS_JSON_MAX];
-	static size_t len;
+	static struct ns_json cache[NS_JSON_CACHED];
+	static unsigned int next;
+	struct ns_json *slot;
 
-	if (!len || only != last_only || memcmp(ns, &last_ns, sizeof(*ns))) {
-		len = format_json_ns(text, ns, only);
-		last_ns = *ns;
-		last_only = only;
+	for (int i = 0; i < NS_JSON_CACHED; i++) {
+		slot = &cache[i];
+		if (slot->len && slot->only == only && !memcmp(&slot->ns, ns, sizeof(*ns))) {
+			jsonw_raw_value(w, slot->text, slot->len);
+			return;
+		}
 	}
-	fwrite_unlocked(text, 1, len, out);
+	slot = &cache[next++ % NS_JSON_CACHED];
+	if (cache_ns_json(slot, ns, only))
+		jsonw_raw_value(w, slot->text, slot->len);
+	else
+		write_json_ns(w, ns, only);
 }
 
 void print_text_ns(FILE *out, const struct nstrace_ns_set *ns, nstrace_ns_mask only)
@@ -95,34 +116,24 @@ void print_text_ns(FILE *out, const struct nstrace_ns_set *ns, nstrace_ns_mask o
 		fputc('-', out);
 }
 
-void print_json_ns_names(FILE *out, nstrace_ns_mask mask)
+void print_json_ns_names(struct json_writer *w, nstrace_ns_mask mask)
 {
-	bool first = true;
-
-	putc_unlocked('[', out);
-	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
-		if (!(mask & (1u << t)))
-			continue;
-		put_str(first ? "\"" : ",\"", out);
-		put_str(nstrace_ns_name(t), out);
-		putc_unlocked('"', out);
-		first = false;
-	}
-	putc_unlocked(']', out);
+	jsonw_start_array(w);
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++)
+		if (mask & (1u << t))
+			jsonw_string(w, nstrace_ns_name(t));
+	jsonw_end_array(w);
 }
 
-static void print_json_flags(FILE *out, __u64 flags)
+static void print_json_flags(struct json_writer *w, __u64 flags)
 {
 	const char *names[MAX_FLAG_NAMES];
 	size_t n = nstrace_clone_flag_names(flags, names, MAX_FLAG_NAMES);
 
-	putc_unlocked('[', out);
-	for (size_t i = 0; i < n; i++) {
-		put_str(i ? ",\"" : "\"", out);
-		put_str(names[i], out);
-		putc_unlocked('"', out);
-	}
-	putc_unlocked(']', out);
+	jsonw_start_array(w);
+	for (size_t i = 0; i < n; i++)
+		jsonw_string(w, names[i]);
+	jsonw_end_array(w);
 }
 
 static void print_text_flags(FILE *out, __u64 flags)
@@ -136,20 +147,15 @@ static void print_text_flags(FILE *out, __u64 flags)
 		fputc('0', out);
 }
 
-void print_json_argv(FILE *out, const struct nstrace_exec_event *e)
+void print_json_argv(struct json_writer *w, const struct nstrace_exec_event *e)
 {
 	size_t pos = 0, len;
 	const char *arg;
-	bool first = true;
 
-	putc_unlocked('[', out);
-	while ((arg = nstrace_next_arg(e, &pos, &len))) {
-		if (!first)
-			putc_unlocked(',', out);
-		escape_json(out, arg, len);
-		first = false;
-	}
-	putc_unlocked(']', out);
+	jsonw_start_array(w);
+	while ((arg = nstrace_next_arg(e, &pos, &len)))
+		jsonw_string_len(w, arg, len);
+	jsonw_end_array(w);
 }
 
 void print_text_argv(FILE *out, const struct nstrace_exec_event *e)
@@ -168,76 +174,85 @@ void print_text_argv(FILE *out, const struct nstrace_exec_event *e)
 		fputs(" ...", out);
 }
 
-static void print_json_common(FILE *out, const struct nstrace_header *hdr)
+static const char *setns_target_name(__u32 target)
 {
-	put_str("{\"type\":\"", out);
-	put_str(nstrace_event_name(hdr->type), out);
-	put_field_unsigned(out, "\",\"time_ns\":", hdr->time_ns);
-	put_field_unsigned(out, ",\"pid\":", hdr->pid);
-	put_field_unsigned(out, ",\"tid\":", hdr->tid);
-	put_field_unsigned(out, ",\"ppid\":", hdr->ppid);
-	put_str(",\"comm\":", out);
-	escape_json(out, hdr->comm, comm_len(hdr));
-	put_str(",\"nspid\":", out);
-	print_json_nspid(out, hdr->nspid, hdr->nspid_levels);
-	put_str(",\"ns\":", out);
-	print_json_ns(out, &hdr->ns, NS_MASK_ALL);
+	switch ((enum nstrace_setns_target)target) {
+	case NSTRACE_SETNS_TARGET_NSFS:
+		return "nsfs";
+	case NSTRACE_SETNS_TARGET_PIDFD:
+		return "pidfd";
+	case NSTRACE_SETNS_TARGET_UNKNOWN:
+		break;
+	}
+	return "unknown";
 }
 
-static void print_json_event(FILE *out, const union nstrace_event *e)
+static void print_json_common(struct json_writer *w, const struct nstrace_header *hdr)
+{
+	jsonw_start_object(w);
+	jsonw_string_field(w, "type", nstrace_event_name(hdr->type));
+	jsonw_uint_field(w, "time_ns", hdr->time_ns);
+	jsonw_uint_field(w, "pid", hdr->pid);
+	jsonw_uint_field(w, "tid", hdr->tid);
+	jsonw_uint_field(w, "ppid", hdr->ppid);
+	jsonw_string_len_field(w, "comm", hdr->comm, comm_len(hdr));
+	jsonw_name(w, "nspid");
+	print_json_nspid(w, hdr->nspid, hdr->nspid_levels);
+	jsonw_name(w, "ns");
+	print_json_ns(w, &hdr->ns, NS_MASK_ALL);
+}
+
+void print_event_json(struct json_writer *w, const union nstrace_event *e)
 {
 	struct nstrace_exit_status st;
 
-	print_json_common(out, &e->hdr);
-	switch (e->hdr.type) {
+	print_json_common(w, &e->hdr);
+	switch ((enum nstrace_event_type)e->hdr.type) {
 	case NSTRACE_EVENT_CLONE:
-		put_str(",\"flags\":", out);
-		print_json_flags(out, e->clone.flags);
-		put_field_unsigned(out, ",\"clone_flags\":", e->clone.flags);
-		put_field_unsigned(out, ",\"caller_pid\":", e->clone.caller_pid);
-		put_field_unsigned(out, ",\"caller_tid\":", e->clone.caller_tid);
-		put_str(",\"new_ns\":", out);
-		print_json_ns_names(out, nstrace_new_ns(e));
+		jsonw_name(w, "flags");
+		print_json_flags(w, e->clone.flags);
+		jsonw_uint_field(w, "clone_flags", e->clone.flags);
+		jsonw_uint_field(w, "caller_pid", e->clone.caller_pid);
+		jsonw_uint_field(w, "caller_tid", e->clone.caller_tid);
+		jsonw_name(w, "new_ns");
+		print_json_ns_names(w, nstrace_new_ns(e));
 		break;
 	case NSTRACE_EVENT_UNSHARE:
-		put_str(",\"flags\":", out);
-		print_json_flags(out, e->unshare.flags);
-		put_field_signed(out, ",\"ret\":", e->unshare.ret);
-		put_str(",\"new_ns\":", out);
-		print_json_ns_names(out, nstrace_new_ns(e));
+		jsonw_name(w, "flags");
+		print_json_flags(w, e->unshare.flags);
+		jsonw_int_field(w, "ret", e->unshare.ret);
+		jsonw_name(w, "new_ns");
+		print_json_ns_names(w, nstrace_new_ns(e));
 		break;
 	case NSTRACE_EVENT_SETNS:
-		put_field_signed(out, ",\"fd\":", e->setns.fd);
-		put_field_signed(out, ",\"nstype\":", e->setns.nstype);
-		put_field_signed(out, ",\"ret\":", e->setns.ret);
-		put_str(e->setns.target == NSTRACE_SETNS_TARGET_NSFS	? ",\"target\":\"nsfs\""
-		      : e->setns.target == NSTRACE_SETNS_TARGET_PIDFD ? ",\"target\":\"pidfd\""
-								      : ",\"target\":\"unknown\"",
-			out);
-		put_str(",\"entered\":", out);
-		print_json_ns(out, &e->hdr.ns, nstrace_setns_entered(&e->setns));
+		jsonw_int_field(w, "fd", e->setns.fd);
+		jsonw_int_field(w, "nstype", e->setns.nstype);
+		jsonw_int_field(w, "ret", e->setns.ret);
+		jsonw_string_field(w, "target", setns_target_name(e->setns.target));
+		jsonw_name(w, "entered");
+		print_json_ns(w, &e->hdr.ns, nstrace_setns_entered(&e->setns));
 		break;
 	case NSTRACE_EVENT_EXEC:
-		put_str(",\"filename\":", out);
-		escape_json(out, e->exec.filename, strnlen(e->exec.filename, sizeof(e->exec.filename)));
-		put_str(",\"argv\":", out);
-		print_json_argv(out, &e->exec);
-		put_field_bool(out, ",\"argv_truncated\":", e->exec.args_truncated);
-		put_field_bool(out, ",\"filename_truncated\":", e->exec.filename_truncated);
-		put_field_unsigned(out, ",\"old_tid\":", e->exec.old_tid);
+		jsonw_string_len_field(w, "filename", e->exec.filename,
+				       strnlen(e->exec.filename, sizeof(e->exec.filename)));
+		jsonw_name(w, "argv");
+		print_json_argv(w, &e->exec);
+		jsonw_bool_field(w, "argv_truncated", e->exec.args_truncated);
+		jsonw_bool_field(w, "filename_truncated", e->exec.filename_truncated);
+		jsonw_uint_field(w, "old_tid", e->exec.old_tid);
 		break;
 	case NSTRACE_EVENT_EXIT:
 		st = nstrace_exit_status(e->exit.exit_code);
-		put_field_signed(out, ",\"exit_code\":", st.code);
-		put_field_signed(out, ",\"signal\":", st.signal);
-		put_field_bool(out, ",\"core_dumped\":", st.core_dumped);
-		put_field_bool(out, ",\"reaper\":", e->exit.reaper);
+		jsonw_int_field(w, "exit_code", st.code);
+		jsonw_int_field(w, "signal", st.signal);
+		jsonw_bool_field(w, "core_dumped", st.core_dumped);
+		jsonw_bool_field(w, "reaper", e->exit.reaper);
 		break;
 	}
-	put_str("}\n", out);
+	jsonw_end_object(w);
 }
 
-static void print_text_event(struct printer *p, const union nstrace_event *e)
+void print_event_text(struct text_printer *p, const union nstrace_event *e)
 {
 	FILE *out = p->out;
 	struct nstrace_exit_status st;
@@ -245,10 +260,10 @@ static void print_text_event(struct printer *p, const union nstrace_event *e)
 	char nspid[NSPID_TEXT_LEN];
 	nstrace_ns_mask mask;
 
-	if (!p->header_done) {
+	if (!p->events_header_done) {
 		fprintf(out, "%-12s %-8s %-7s %-7s %-14s %-16s %s\n", "TIME(s)", "EVENT", "PID", "PPID",
 			"NSPID", "COMM", "DETAILS");
-		p->header_done = true;
+		p->events_header_done = true;
 	}
 	fprintf(out, "%-12.6f %-8s %-7u %-7u ", rel / 1e9, nstrace_event_name(e->hdr.type), e->hdr.pid,
 		e->hdr.ppid);
@@ -256,7 +271,7 @@ static void print_text_event(struct printer *p, const union nstrace_event *e)
 	escape_text(out, e->hdr.comm, comm_len(&e->hdr), 0);
 	fprintf(out, "%*s", (int)(17 - (comm_len(&e->hdr) < 16 ? comm_len(&e->hdr) : 16)), "");
 
-	switch (e->hdr.type) {
+	switch ((enum nstrace_event_type)e->hdr.type) {
 	case NSTRACE_EVENT_CLONE:
 	case NSTRACE_EVENT_UNSHARE:
 		fputs("flags=", out);
@@ -290,20 +305,18 @@ static void print_text_event(struct printer *p, const union nstrace_event *e)
 	fputc('\n', out);
 }
 
-void print_event(struct printer *p, const union nstrace_event *e)
+void print_lost_json(struct json_writer *w, __u64 count, __u64 total)
 {
-	if (p->json)
-		print_json_event(p->out, e);
-	else
-		print_text_event(p, e);
+	jsonw_start_object(w);
+	jsonw_string_field(w, "type", "lost");
+	jsonw_uint_field(w, "count", count);
+	jsonw_uint_field(w, "total", total);
+	jsonw_end_object(w);
 }
 
-void print_lost(struct printer *p, __u64 count, __u64 total)
+/* In text the loss is a diagnostic: the tables on stdout keep their columns. */
+void print_lost_text(__u64 count, __u64 total)
 {
-	if (p->json)
-		fprintf(p->out, "{\"type\":\"lost\",\"count\":%" PRIu64 ",\"total\":%" PRIu64 "}\n",
-			(uint64_t)count, (uint64_t)total);
-	else
-		fprintf(stderr, "nstrace: lost %" PRIu64 " events (ring buffer full), %" PRIu64 " in total\n",
-			(uint64_t)count, (uint64_t)total);
+	fprintf(stderr, "nstrace: lost %" PRIu64 " events (ring buffer full), %" PRIu64 " in total\n",
+		(uint64_t)count, (uint64_t)total);
 }

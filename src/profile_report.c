@@ -4,7 +4,9 @@
 #include <string.h>
 #include "event.h"
 #include "histogram.h"
+#include "json_writer.h"
 #include "profile_report.h"
+#include "util.h"
 
 static const char *const kind_names[NSTRACE_PROFILE_KIND_COUNT] = {
 	[NSTRACE_PROFILE_CLONE] = "clone",
@@ -33,8 +35,6 @@ static const struct {
 	{ NSTRACE_CLONE_NEWNET, NSTRACE_NS_NET },	 { NSTRACE_CLONE_NEWCGROUP, NSTRACE_NS_CGROUP },
 	{ NSTRACE_CLONE_NEWUSER, NSTRACE_NS_USER }, { NSTRACE_CLONE_NEWTIME, NSTRACE_NS_TIME },
 };
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *profile_kind_name(__u32 kind)
 {
@@ -110,27 +110,32 @@ static bool keyed_by_flags(__u32 kind)
 
 /*
  * Namespace names for the CLONE_NEW* bits of value, then any other bits
- * in hex (setns passes nstype through unchecked), comma-separated with
- * quote around each. setns with nstype 0 lets the fd decide: "any".
+ * in hex (setns passes nstype through unchecked). setns with nstype 0
+ * lets the fd decide: "any". Returns how many names were stored.
  */
-static void print_flag_names(FILE *out, const struct nstrace_profile_key *key, const char *quote)
+#define FLAG_NAMES_MAX (ARRAY_SIZE(flag_types) + 1)
+#define REST_HEX_LEN sizeof("0x" "ffffffffffffffff")
+
+static size_t flag_names(const struct nstrace_profile_key *key, const char **names, char *rest_hex)
 {
 	__u64 rest = key->value;
-	bool first = true;
+	size_t n = 0;
 
 	if (key->kind == NSTRACE_PROFILE_SETNS && !key->value) {
-		fprintf(out, "%sany%s", quote, quote);
-		return;
+		names[n++] = "any";
+		return n;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(flag_types); i++) {
 		if (!(key->value & flag_types[i].flag))
 			continue;
-		fprintf(out, "%s%s%s%s", first ? "" : ",", quote, nstrace_ns_name(flag_types[i].type), quote);
+		names[n++] = nstrace_ns_name(flag_types[i].type);
 		rest &= ~flag_types[i].flag;
-		first = false;
 	}
-	if (rest)
-		fprintf(out, "%s%s0x%llx%s", first ? "" : ",", quote, (unsigned long long)rest, quote);
+	if (rest) {
+		snprintf(rest_hex, REST_HEX_LEN, "0x%llx", (unsigned long long)rest);
+		names[n++] = rest_hex;
+	}
+	return n;
 }
 
 static void print_text_key(FILE *out, const struct nstrace_profile_key *key)
@@ -142,8 +147,13 @@ static void print_text_key(FILE *out, const struct nstrace_profile_key *key)
 	else
 		fprintf(out, "kind%u", key->kind);
 	if (keyed_by_flags(key->kind)) {
+		const char *names[FLAG_NAMES_MAX];
+		char rest_hex[REST_HEX_LEN];
+		size_t n = flag_names(key, names, rest_hex);
+
 		fputs(" [", out);
-		print_flag_names(out, key, "");
+		for (size_t i = 0; i < n; i++)
+			fprintf(out, "%s%s", i ? "," : "", names[i]);
 		fputc(']', out);
 	} else if (key->kind == NSTRACE_PROFILE_ALLOC_PID) {
 		fprintf(out, " [levels=%llu]", (unsigned long long)key->value);
@@ -172,44 +182,64 @@ void profile_report_text(FILE *out, const struct profile_table *t, const char *t
 	fputc('\n', out);
 }
 
-static void print_json_record(FILE *out, const struct profile_entry *e,
+static void print_json_record(struct json_writer *w, const struct profile_entry *e,
 			      const struct profile_period *period)
 {
 	const char *name = profile_kind_name(e->key.kind);
-	bool first = true;
+	char unknown_kind[sizeof("kind4294967295")];
 
-	if (period->total)
-		fputs("{\"type\":\"profile_total\"", out);
-	else
-		fprintf(out, "{\"type\":\"profile\",\"interval\":%u", period->interval);
-	fprintf(out, ",\"seconds\":%.3f", period->seconds);
-	if (name)
-		fprintf(out, ",\"kind\":\"%s\"", name);
-	else
-		fprintf(out, ",\"kind\":\"kind%u\"", e->key.kind);
-	fputs(",\"key\":[", out);
-	if (keyed_by_flags(e->key.kind))
-		print_flag_names(out, &e->key, "\"");
-	fputc(']', out);
+	jsonw_start_object(w);
+	if (period->total) {
+		jsonw_string_field(w, "type", "profile_total");
+	} else {
+		jsonw_string_field(w, "type", "profile");
+		jsonw_uint_field(w, "interval", period->interval);
+	}
+	jsonw_name(w, "seconds");
+	jsonw_float_fmt(w, "%.3f", period->seconds);
+	if (!name) {
+		snprintf(unknown_kind, sizeof(unknown_kind), "kind%u", e->key.kind);
+		name = unknown_kind;
+	}
+	jsonw_string_field(w, "kind", name);
+	jsonw_name(w, "key");
+	jsonw_start_array(w);
+	if (keyed_by_flags(e->key.kind)) {
+		const char *names[FLAG_NAMES_MAX];
+		char rest_hex[REST_HEX_LEN];
+		size_t n = flag_names(&e->key, names, rest_hex);
+
+		for (size_t i = 0; i < n; i++)
+			jsonw_string(w, names[i]);
+	}
+	jsonw_end_array(w);
 	if (e->key.kind == NSTRACE_PROFILE_ALLOC_PID)
-		fprintf(out, ",\"pid_levels\":%llu", (unsigned long long)e->key.value);
-	fprintf(out, ",\"failed\":%s,\"count\":%llu,\"sum_ns\":%llu,\"max_ns\":%llu,\"p50_ns\":%llu,\"p99_ns\":%llu,\"buckets\":[",
-		e->key.failed ? "true" : "false", (unsigned long long)hist_count(&e->hist),
-		(unsigned long long)e->hist.sum_ns, (unsigned long long)e->hist.max_ns,
-		(unsigned long long)hist_percentile(&e->hist, 50),
-		(unsigned long long)hist_percentile(&e->hist, 99));
+		jsonw_uint_field(w, "pid_levels", e->key.value);
+	jsonw_bool_field(w, "failed", e->key.failed);
+	jsonw_uint_field(w, "count", hist_count(&e->hist));
+	jsonw_uint_field(w, "sum_ns", e->hist.sum_ns);
+	jsonw_uint_field(w, "max_ns", e->hist.max_ns);
+	jsonw_uint_field(w, "p50_ns", hist_percentile(&e->hist, 50));
+	jsonw_uint_field(w, "p99_ns", hist_percentile(&e->hist, 99));
+	jsonw_name(w, "buckets");
+	jsonw_start_array(w);
 	for (unsigned int i = 0; i < NSTRACE_PROFILE_SLOTS; i++) {
 		if (!e->hist.slots[i])
 			continue;
-		fprintf(out, "%s{\"le_ns\":%llu,\"count\":%llu}", first ? "" : ",",
-			(unsigned long long)hist_slot_high(i), (unsigned long long)e->hist.slots[i]);
-		first = false;
+		jsonw_start_object(w);
+		jsonw_uint_field(w, "le_ns", hist_slot_high(i));
+		jsonw_uint_field(w, "count", e->hist.slots[i]);
+		jsonw_end_object(w);
 	}
-	fputs("]}\n", out);
+	jsonw_end_array(w);
+	jsonw_end_object(w);
 }
 
 void profile_report_json(FILE *out, const struct profile_table *t, const struct profile_period *period)
 {
+	struct json_writer w;
+
+	jsonw_init(&w, out);
 	for (size_t i = 0; i < t->len; i++)
-		print_json_record(out, &t->entries[i], period);
+		print_json_record(&w, &t->entries[i], period);
 }

@@ -1,90 +1,107 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
-#include <inttypes.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include "diag.h"
-#include "lcprint.h"
 #include "lifecycle.h"
 #include "record.h"
 #include "session.h"
 
 struct session {
-	struct session_opts opts;
-	struct printer printer;
+	FILE *record;
+	struct output *outputs;
+	struct output **outputs_tail;
 	struct lifecycle *lc;
-	bool time_base_set;
 	bool failed;
 	bool reader_gone;
 	__u64 events;
 	__u64 lost;
 };
 
+#define for_each_output(o, s) for (struct output *o = (s)->outputs; o; o = o->next)
+
 static void on_transition(void *ctx, const struct lc_transition *t)
 {
 	struct session *s = ctx;
 
-	print_transition(&s->printer, t);
+	for_each_output(o, s)
+		if (o->ops->transition)
+			o->ops->transition(o, t);
 }
 
-struct session *session_new(const struct session_opts *opts)
+struct session *session_new(FILE *record)
 {
 	struct session *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
-	s->opts = *opts;
-	s->printer = (struct printer){ .out = opts->out, .json = opts->json };
+	s->record = record;
+	s->outputs_tail = &s->outputs;
 	s->lc = lifecycle_new(on_transition, s);
 	if (!s->lc) {
 		free(s);
 		return NULL;
 	}
-	if (opts->record)
-		record_write_header(opts->record);
+	if (record)
+		record_write_header(record);
 	return s;
+}
+
+int session_add_output(struct session *s, struct output *o)
+{
+	if (!o)
+		return -ENOMEM;
+	o->next = NULL;
+	*s->outputs_tail = o;
+	s->outputs_tail = &o->next;
+	return 0;
 }
 
 void session_free(struct session *s)
 {
+	struct output *next;
+
 	if (!s)
 		return;
+	for (struct output *o = s->outputs; o; o = next) {
+		next = o->next;
+		if (o->ops->destroy)
+			o->ops->destroy(o);
+	}
 	lifecycle_free(s->lc);
 	free(s);
 }
 
-/* The write end of a pipe polls POLLERR once its reader is gone. */
-bool output_reader_gone(FILE *f)
+/* The first failure ends the trace; later calls only repeat it. */
+static int fail(struct session *s, int err)
 {
-	struct pollfd pfd = { .fd = fileno(f) };
-
-	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR);
+	s->failed = true;
+	s->reader_gone = err == -EPIPE;
+	return err;
 }
 
 static int check_streams(struct session *s)
 {
 	if (s->failed)
 		return s->reader_gone ? -EPIPE : -EIO;
-	if (ferror(s->opts.out)) {
-		s->failed = true;
-		/* `nstrace | head` ends this way: the reader has all it wanted */
-		s->reader_gone = output_reader_gone(s->opts.out);
-		if (s->reader_gone)
-			return -EPIPE;
-		diag_error("writing the output: %s", strerror(errno ? errno : EIO));
-	} else if (s->opts.record && ferror(s->opts.record)) {
-		diag_error("writing the recording: %s", strerror(errno ? errno : EIO));
-		s->failed = true;
+	for_each_output(o, s) {
+		int err = o->ops->check ? o->ops->check(o) : 0;
+
+		if (err)
+			return fail(s, err);
 	}
-	return s->failed ? -EIO : 0;
+	if (s->record && ferror(s->record)) {
+		diag_error("writing the recording: %s", strerror(errno ? errno : EIO));
+		return fail(s, -EIO);
+	}
+	return 0;
 }
 
 static int record(struct session *s, __u32 kind, const void *data, __u32 len)
 {
 	/* a failed write leaves the stream's error flag set for check_streams */
-	if (s->opts.record)
-		record_write(s->opts.record, kind, data, len);
+	if (s->record)
+		record_write(s->record, kind, data, len);
 	return check_streams(s);
 }
 
@@ -115,16 +132,12 @@ int session_snapshot_done(struct session *s, __u64 started_ns)
 	if (err)
 		return err;
 	err = model_result(lifecycle_snapshot_done(s->lc, started_ns));
-	return err ? err : check_streams(s);
-}
-
-static bool wanted(const struct session_opts *o, const union nstrace_event *e)
-{
-	if (o->filter_pid && e->hdr.pid != (__u32)o->filter_pid && e->hdr.ppid != (__u32)o->filter_pid)
-		return false;
-	if (o->filter_comm && strncmp(e->hdr.comm, o->filter_comm, NSTRACE_COMM_LEN))
-		return false;
-	return true;
+	if (err)
+		return err;
+	for_each_output(o, s)
+		if (o->ops->snapshot_done)
+			o->ops->snapshot_done(o, started_ns);
+	return check_streams(s);
 }
 
 int session_event(struct session *s, const union nstrace_event *e)
@@ -134,12 +147,10 @@ int session_event(struct session *s, const union nstrace_event *e)
 	if (err)
 		return err;
 	s->events++;
-	if (!s->time_base_set) {
-		s->printer.time_base_ns = e->hdr.time_ns;
-		s->time_base_set = true;
-	}
-	if (s->opts.events && wanted(&s->opts, e))
-		print_event(&s->printer, e);
+	/* the event before the transitions it causes, as a reader expects them */
+	for_each_output(o, s)
+		if (o->ops->event)
+			o->ops->event(o, e);
 	err = model_result(lifecycle_event(s->lc, e));
 	return err ? err : check_streams(s);
 }
@@ -152,54 +163,44 @@ int session_lost(struct session *s, __u64 count, __u64 total)
 	if (err)
 		return err;
 	s->lost += count;
-	print_lost(&s->printer, count, total);
+	for_each_output(o, s)
+		if (o->ops->lost)
+			o->ops->lost(o, count, total);
 	lifecycle_lost(s->lc, count);
 	return check_streams(s);
-}
-
-static void print_alive(void *ctx, const struct lc_container *c)
-{
-	struct session *s = ctx;
-
-	print_container(&s->printer, c);
 }
 
 int session_finish(struct session *s)
 {
 	struct lc_counts counts = lifecycle_counts(s->lc);
-	FILE *out = s->opts.out;
+	struct session_totals totals = {
+		.events = s->events,
+		.lost = s->lost,
+		.containers = counts.containers,
+		.destroyed = counts.destroyed,
+	};
 
-	if (counts.containers > counts.destroyed) {
-		if (!s->opts.json) {
-			fputs("\nContainers alive at the end of the trace:\n", out);
-			print_container_header(&s->printer);
-		}
-		lifecycle_for_each(s->lc, print_alive, s);
-	}
-	if (s->opts.json)
-		fprintf(out,
-			"{\"type\":\"summary\",\"events\":%" PRIu64 ",\"lost\":%" PRIu64
-			",\"containers\":%" PRIu64 ",\"destroyed\":%" PRIu64 "}\n",
-			(uint64_t)s->events, (uint64_t)s->lost, (uint64_t)counts.containers,
-			(uint64_t)counts.destroyed);
-	else
-		fprintf(out, "\n%" PRIu64 " events, %" PRIu64 " lost; %" PRIu64 " containers seen, %" PRIu64 " destroyed\n",
-			(uint64_t)s->events, (uint64_t)s->lost, (uint64_t)counts.containers,
-			(uint64_t)counts.destroyed);
+	for_each_output(o, s)
+		if (o->ops->finish)
+			o->ops->finish(o, s->lc, &totals);
 	return session_flush(s);
 }
 
 int session_flush(struct session *s)
 {
-	if (!s->failed) {
-		fflush(s->opts.out);
-		if (s->opts.record)
-			fflush(s->opts.record);
-		/* a quiet system writes nothing that would fail: ask the pipe */
-		if (!ferror(s->opts.out) && output_reader_gone(s->opts.out))
-			s->failed = s->reader_gone = true;
+	int err = 0;
+
+	if (s->failed)
+		return check_streams(s);
+	for_each_output(o, s) {
+		int oerr = o->ops->flush ? o->ops->flush(o) : 0;
+
+		if (oerr && !err)
+			err = oerr;
 	}
-	return check_streams(s);
+	if (s->record)
+		fflush(s->record);
+	return err ? fail(s, err) : check_streams(s);
 }
 
 int session_replay(struct session *s, __u32 kind, const void *data)
@@ -207,7 +208,7 @@ int session_replay(struct session *s, __u32 kind, const void *data)
 	const struct record_lost *lost = data;
 	const struct record_snapshot_done *done = data;
 
-	switch (kind) {
+	switch ((enum record_kind)kind) {
 	case RECORD_EVENT:
 		return session_event(s, data);
 	case RECORD_LOST:

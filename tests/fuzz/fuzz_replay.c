@@ -13,7 +13,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *sink;
-	struct session_opts opts = { 0 };
+	struct printer_opts opts = { 0 };
 	struct record_reader reader;
 	struct session *s;
 	char msg[256];
@@ -30,8 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!in)
 		return 0;
 	if (!record_reader_init(&reader, in, msg, sizeof(msg))) {
-		s = session_new(&opts);
-		if (s) {
+		s = session_new(NULL);
+		if (s && !session_add_output(s, printer_output_new(&opts))) {
 			const void *rec;
 			__u32 kind, len;
 
@@ -39,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (session_replay(s, kind, rec))
 					break;
 			session_finish(s);
-			session_free(s);
 		}
+		session_free(s);
 	}
 	record_reader_release(&reader);
 	fclose(in);

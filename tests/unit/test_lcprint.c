@@ -18,7 +18,9 @@ static const char hostile_script[] = "echo \x1b[2J\nexit 5 \xff";
 
 struct printed {
 	struct capture cap;
-	struct printer printer;
+	bool json;
+	struct text_printer text;
+	struct json_writer w;
 	char *lines[MAX_LINES];
 	size_t count;
 };
@@ -27,14 +29,20 @@ static void on_transition(void *ctx, const struct lc_transition *t)
 {
 	struct printed *p = ctx;
 
-	print_transition(&p->printer, t);
+	if (p->json)
+		print_transition_json(&p->w, t);
+	else
+		print_transition_text(&p->text, t);
 }
 
 static void on_container(void *ctx, const struct lc_container *c)
 {
 	struct printed *p = ctx;
 
-	print_container(&p->printer, c);
+	if (p->json)
+		print_container_json(&p->w, c);
+	else
+		print_container_text(p->text.out, c);
 }
 
 /*
@@ -58,7 +66,9 @@ static void run_trace(struct printed *p, bool json)
 	char *text, *save = NULL;
 
 	memset(p, 0, sizeof(*p));
-	p->printer = (struct printer){ .out = capture_start(&p->cap), .json = json };
+	p->json = json;
+	p->text.out = capture_start(&p->cap);
+	jsonw_init(&p->w, p->text.out);
 	lc = lifecycle_new(on_transition, p);
 	if (!lc)
 		abort();

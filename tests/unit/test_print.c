@@ -26,9 +26,14 @@ static union nstrace_event container_record(__u32 type)
 static char *print_to_string(const union nstrace_event *e, bool json)
 {
 	struct capture c;
-	struct printer p = { .out = capture_start(&c), .json = json, .time_base_ns = 1000000000 };
+	struct text_printer p = { .out = capture_start(&c), .time_base_ns = 1000000000 };
+	struct json_writer w;
 
-	print_event(&p, e);
+	jsonw_init(&w, p.out);
+	if (json)
+		print_event_json(&w, e);
+	else
+		print_event_text(&p, e);
 	return capture_end(&c);
 }
 
@@ -238,11 +243,12 @@ static void json_hostile_comm(void)
 static void json_lost(void)
 {
 	struct capture c;
-	struct printer p = { .out = capture_start(&c), .json = true };
+	struct json_writer w;
 	json_error_t err;
 	json_t *o;
 
-	print_lost(&p, 3, 10);
+	jsonw_init(&w, capture_start(&c));
+	print_lost_json(&w, 3, 10);
 	o = json_loads(capture_end(&c), 0, &err);
 	if (ASSERT_TRUE(o, "lost record parses")) {
 		json_expect_str(o, "type", "lost", "lost");
@@ -308,11 +314,11 @@ static void text_header_once(void)
 {
 	union nstrace_event e = container_record(NSTRACE_EVENT_EXIT);
 	struct capture c;
-	struct printer p = { .out = capture_start(&c), .time_base_ns = 1000000000 };
+	struct text_printer p = { .out = capture_start(&c), .time_base_ns = 1000000000 };
 
-	print_event(&p, &e);
+	print_event_text(&p, &e);
 	e.hdr.time_ns = 500000000; /* before the base: clamped to 0 */
-	print_event(&p, &e);
+	print_event_text(&p, &e);
 	ASSERT_STREQ(capture_end(&c),
 		     TEXT_HEADER TEXT_PREFIX("exit     ") "code=0\n"
 				 "0.000000     exit     4312    4300    4312/1         sh               code=0\n",

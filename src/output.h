@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Outputs are observers of a session: the session hands each of them
+ * every raw event, loss, lifecycle transition and the end, in the order
+ * it saw them; each output keeps its own state and decides what to make
+ * of them (a text table, JSON Lines, counters...). An output is a struct
+ * output embedded in the output's own state and registered with
+ * session_add_output; see docs/design.md.
+ */
+#ifndef NSTRACE_OUTPUT_H
+#define NSTRACE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "event.h"
+
+struct lifecycle;
+struct lc_transition;
+
+/* What the session counted, for the closing summary. */
+struct session_totals {
+	__u64 events;
+	__u64 lost; /* events the kernel side dropped */
+	__u64 containers;
+	__u64 destroyed;
+};
+
+struct output;
+
+/*
+ * Every operation may be NULL: an output implements what it needs. The
+ * pointers handed in live for the call only; an output copies what it
+ * keeps. The record operations cannot fail: an output that writes keeps
+ * its stream's error for check and flush.
+ */
+struct output_ops {
+	void (*event)(struct output *o, const union nstrace_event *e);
+	/* count more events were dropped by the kernel side; total so far */
+	void (*lost)(struct output *o, __u64 count, __u64 total);
+	void (*transition)(struct output *o, const struct lc_transition *t);
+	/* the /proc snapshot is in: from here on, records are live */
+	void (*snapshot_done)(struct output *o, __u64 started_ns);
+	/* The end of the trace: lc holds the containers still alive. */
+	void (*finish)(struct output *o, struct lifecycle *lc, const struct session_totals *totals);
+	/*
+	 * check, after every record, and flush, after every batch and at the
+	 * end: 0, or -EPIPE (unprinted) when the reader went away, or -EIO
+	 * after printing why. Either ends the trace.
+	 */
+	int (*check)(struct output *o);
+	int (*flush)(struct output *o);
+	void (*destroy)(struct output *o);
+};
+
+struct output {
+	const struct output_ops *ops;
+	struct output *next; /* the session's list, in registration order */
+};
+
+/* What the printing outputs (text and JSON) print, and where. */
+struct printer_opts {
+	FILE *out;
+	bool json;
+	bool events; /* raw events too, not just the lifecycle */
+	pid_t filter_pid; /* raw events of this process and its children only */
+	const char *filter_comm;
+};
+
+/* NULL when out of memory. */
+struct output *text_output_new(const struct printer_opts *opts);
+struct output *json_output_new(const struct printer_opts *opts);
+/* The text or the JSON output, as opts->json says. */
+struct output *printer_output_new(const struct printer_opts *opts);
+
+/* Shared by the printing outputs. */
+bool printer_wants_event(const struct printer_opts *opts, const union nstrace_event *e);
+int printer_check(FILE *out);
+int printer_flush(FILE *out);
+/* True when f is a pipe whose reader went away: the normal end of `nstrace | head`. */
+bool output_reader_gone(FILE *f);
+
+#endif

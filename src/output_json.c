@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The JSON output: one JSON Lines record per event, transition, container and summary. */
+#include <stdlib.h>
+#include "lcprint.h"
+#include "lifecycle.h"
+#include "output.h"
+#include "util.h"
+
+struct json_output {
+	struct output base;
+	struct printer_opts opts;
+	struct json_writer w;
+};
+
+static struct json_output *to_json(struct output *o)
+{
+	return container_of(o, struct json_output, base);
+}
+
+static void json_event(struct output *o, const union nstrace_event *e)
+{
+	struct json_output *j = to_json(o);
+
+	if (printer_wants_event(&j->opts, e))
+		print_event_json(&j->w, e);
+}
+
+static void json_lost(struct output *o, __u64 count, __u64 total)
+{
+	print_lost_json(&to_json(o)->w, count, total);
+}
+
+static void json_transition(struct output *o, const struct lc_transition *t)
+{
+	print_transition_json(&to_json(o)->w, t);
+}
+
+static void print_alive(void *ctx, const struct lc_container *c)
+{
+	print_container_json(ctx, c);
+}
+
+static void json_finish(struct output *o, struct lifecycle *lc, const struct session_totals *totals)
+{
+	struct json_writer *w = &to_json(o)->w;
+
+	lifecycle_for_each(lc, print_alive, w);
+	jsonw_start_object(w);
+	jsonw_string_field(w, "type", "summary");
+	jsonw_uint_field(w, "events", totals->events);
+	jsonw_uint_field(w, "lost", totals->lost);
+	jsonw_uint_field(w, "containers", totals->containers);
+	jsonw_uint_field(w, "destroyed", totals->destroyed);
+	jsonw_end_object(w);
+}
+
+static int json_check(struct output *o)
+{
+	return printer_check(to_json(o)->opts.out);
+}
+
+static int json_flush(struct output *o)
+{
+	return printer_flush(to_json(o)->opts.out);
+}
+
+static void json_destroy(struct output *o)
+{
+	free(to_json(o));
+}
+
+static const struct output_ops json_ops = {
+	.event = json_event,
+	.lost = json_lost,
+	.transition = json_transition,
+	.finish = json_finish,
+	.check = json_check,
+	.flush = json_flush,
+	.destroy = json_destroy,
+};
+
+struct output *json_output_new(const struct printer_opts *opts)
+{
+	struct json_output *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->base.ops = &json_ops;
+	j->opts = *opts;
+	jsonw_init(&j->w, opts->out);
+	return &j->base;
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* The text output: aligned tables for a terminal, the summary in words. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include "lcprint.h"
+#include "lifecycle.h"
+#include "output.h"
+#include "util.h"
+
+struct text_output {
+	struct output base;
+	struct printer_opts opts;
+	struct text_printer printer;
+	bool time_base_set;
+};
+
+static struct text_output *to_text(struct output *o)
+{
+	return container_of(o, struct text_output, base);
+}
+
+static void text_event(struct output *o, const union nstrace_event *e)
+{
+	struct text_output *t = to_text(o);
+
+	/* times count from the first event, printed or not, as in every run of the same input */
+	if (!t->time_base_set) {
+		t->printer.time_base_ns = e->hdr.time_ns;
+		t->time_base_set = true;
+	}
+	if (printer_wants_event(&t->opts, e))
+		print_event_text(&t->printer, e);
+}
+
+static void text_lost(struct output *o, __u64 count, __u64 total)
+{
+	(void)o;
+	print_lost_text(count, total);
+}
+
+static void text_transition(struct output *o, const struct lc_transition *tr)
+{
+	print_transition_text(&to_text(o)->printer, tr);
+}
+
+static void print_alive(void *ctx, const struct lc_container *c)
+{
+	print_container_text(ctx, c);
+}
+
+static void text_finish(struct output *o, struct lifecycle *lc, const struct session_totals *totals)
+{
+	FILE *out = to_text(o)->opts.out;
+
+	if (totals->containers > totals->destroyed) {
+		fputs("\nContainers alive at the end of the trace:\n", out);
+		print_container_header(out);
+		lifecycle_for_each(lc, print_alive, out);
+	}
+	fprintf(out, "\n%" PRIu64 " events, %" PRIu64 " lost; %" PRIu64 " containers seen, %" PRIu64 " destroyed\n",
+		(uint64_t)totals->events, (uint64_t)totals->lost, (uint64_t)totals->containers,
+		(uint64_t)totals->destroyed);
+}
+
+static int text_check(struct output *o)
+{
+	return printer_check(to_text(o)->opts.out);
+}
+
+static int text_flush(struct output *o)
+{
+	return printer_flush(to_text(o)->opts.out);
+}
+
+static void text_destroy(struct output *o)
+{
+	free(to_text(o));
+}
+
+static const struct output_ops text_ops = {
+	.event = text_event,
+	.lost = text_lost,
+	.transition = text_transition,
+	.finish = text_finish,
+	.check = text_check,
+	.flush = text_flush,
+	.destroy = text_destroy,
+};
+
+struct output *text_output_new(const struct printer_opts *opts)
+{
+	struct text_output *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->base.ops = &text_ops;
+	t->opts = *opts;
+	t->printer.out = opts->out;
+	return &t->base;
+}
