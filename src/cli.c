@@ -20,9 +20,40 @@ enum {
 	OPT_COMM = 0x200,
 };
 
+static const struct argp_option json_options[] = {
+	{ "json", 'j', NULL, 0, "Print JSON Lines instead of text", 0 },
+	{},
+};
+
+/* Diagnostics follow the output mode from the first option on. */
+static error_t parse_json_arg(int key, char *arg, struct argp_state *state)
+{
+	bool *json = state->input;
+
+	(void)arg;
+	if (key != 'j')
+		return ARGP_ERR_UNKNOWN;
+	*json = true;
+	diag_set_json(true);
+	return 0;
+}
+
+const struct argp json_argp = { json_options, parse_json_arg, NULL, NULL, NULL, NULL, NULL };
+
+bool json_requested(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if ((a[0] == '-' && a[1] == '-' && !strcmp(a + 2, json_options[0].name)) ||
+		    (a[0] == '-' && a[1] == json_options[0].key && !a[2]))
+			return true;
+	}
+	return false;
+}
+
 static const struct argp_option options[] = {
 	{ "events", 'e', NULL, 0, "Print every raw event besides the lifecycle", 0 },
-	{ "json", 'j', NULL, 0, "Print JSON Lines instead of text", 0 },
 	{ "pid", 'p', "PID", 0, "Raw events of this process or its children only", 0 },
 	{ "comm", OPT_COMM, "NAME", 0, "Raw events whose command name is NAME only", 0 },
 	{ "output", 'o', "FILE", 0, "Write the output to FILE instead of stdout", 0 },
@@ -79,12 +110,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	unsigned long value;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &cli->print.json;
+		break;
 	case 'e':
 		cli->print.events = true;
-		break;
-	case 'j':
-		cli->print.json = true;
-		diag_set_json(true);
 		break;
 	case 'p':
 		if (parse_uint(arg, INT_MAX, &value) || !value)
@@ -105,7 +135,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-const struct argp output_argp = { options, parse_arg, NULL, NULL, NULL, NULL, NULL };
+static const struct argp_child output_children[] = { { &json_argp, 0, NULL, 0 }, {} };
+
+const struct argp output_argp = { options, parse_arg, NULL, NULL, output_children, NULL, NULL };
 
 enum {
 	OPT_HOOKS = 0x300,

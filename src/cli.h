@@ -12,8 +12,15 @@ struct output_cli {
 	const char *output_path;
 };
 
-/* An argp child; its input is a struct output_cli. */
+/* An argp child for the commands that print a trace; its input is a struct output_cli. */
 extern const struct argp output_argp;
+/* --json, an argp child; its input is a bool. Diagnostics switch to JSON with it. */
+extern const struct argp json_argp;
+/*
+ * Whether argv asks for JSON, before argp runs: argp's own complaints and
+ * the first diagnostics must already follow the mode.
+ */
+bool json_requested(int argc, char **argv);
 /* An argp child for the commands that load BPF (--hooks, -v); its input is an enum hook_mode. */
 extern const struct argp bpf_argp;
 

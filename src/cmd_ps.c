@@ -15,7 +15,6 @@ struct ps_args {
 };
 
 static const struct argp_option options[] = {
-	{ "json", 'j', NULL, 0, "Print JSON Lines instead of a table", 0 },
 	{ "proc", 'P', "DIR", 0, "Read processes from DIR instead of /proc", 0 },
 	{},
 };
@@ -25,8 +24,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	struct ps_args *args = state->input;
 
 	switch (key) {
-	case 'j':
-		args->json = true;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &args->json;
 		break;
 	case 'P':
 		args->proc_root = arg;
@@ -66,9 +65,10 @@ static void print_one_json(void *ctx, const struct lc_container *c)
 
 int cmd_ps(int argc, char **argv)
 {
+	static const struct argp_child children[] = { { &json_argp, 0, NULL, 0 }, {} };
 	static const struct argp argp = {
 		options, parse_arg, NULL, "List the containers running now: every pid namespace but the host's.",
-		NULL, NULL, NULL,
+		children, NULL, NULL,
 	};
 	struct ps_args args = { .proc_root = "/proc" };
 	struct json_writer w;
@@ -78,7 +78,6 @@ int cmd_ps(int argc, char **argv)
 	err = parse_command_line(&argp, argc, argv, &args);
 	if (err)
 		return err;
-	diag_set_json(args.json);
 	lc = lifecycle_new(ignore_transition, NULL);
 	if (!lc) {
 		diag_error("out of memory");

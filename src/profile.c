@@ -14,6 +14,7 @@
 #include "hooks.h"
 #include "profile_report.h"
 #include "trace.h"
+#include "util.h"
 #include "profile.skel.h"
 
 #define NSEC_PER_SEC 1000000000ULL
@@ -48,7 +49,6 @@ static const char doc[] =
 static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Also report every SECONDS, each interval on its own", 0 },
-	{ "json", 'j', NULL, 0, "Print JSON Lines instead of text", 0 },
 	{},
 };
 
@@ -59,15 +59,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &opts->hooks;
+		state->child_inputs[1] = &opts->json;
 		break;
 	case 'd':
 		opts->duration_s = parse_seconds(state, "-d", arg);
 		break;
 	case 'i':
 		opts->interval_s = parse_seconds(state, "-i", arg);
-		break;
-	case 'j':
-		opts->json = true;
 		break;
 	case ARGP_KEY_ARG:
 		usage_error(state, "unexpected argument '%s'", arg);
@@ -154,14 +152,6 @@ static int drain(int fd, struct profile_table *t)
 	return 0;
 }
 
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-}
-
 static int report(const struct profile_opts *opts, struct profile_table *t,
 		  const struct profile_period *period)
 {
@@ -200,7 +190,7 @@ static bool wait_for_stop(const sigset_t *stop_signals, __u64 deadline)
 {
 	for (;;) {
 		struct timespec timeout;
-		__u64 now = now_ns();
+		__u64 now = monotonic_ns();
 		int sig;
 
 		if (deadline == NEVER) {
@@ -262,12 +252,12 @@ static int run(const struct profile_opts *opts, const sigset_t *stop_signals)
 	};
 	diag_info("ready: timing syscalls and %d kernel functions", timed);
 
-	start = interval_start = now_ns();
+	start = interval_start = monotonic_ns();
 	end = opts->duration_s ? start + opts->duration_s * NSEC_PER_SEC : NEVER;
 	next_report = opts->interval_s ? start + opts->interval_s * NSEC_PER_SEC : NEVER;
 	while (!stop) {
 		stop = wait_for_stop(stop_signals, next_report < end ? next_report : end);
-		now = now_ns();
+		now = monotonic_ns();
 		if (now >= end)
 			stop = true;
 		/* the total alone reports a run without intervals */
@@ -310,7 +300,7 @@ cleanup:
 
 int cmd_profile(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &bpf_argp, 0, NULL, 0 }, {} };
+	static const struct argp_child children[] = { { &bpf_argp, 0, NULL, 0 }, { &json_argp, 0, NULL, 0 }, {} };
 	static const struct argp argp = { options, parse_arg, NULL, doc, children, NULL, NULL };
 	struct profile_opts opts = { .hooks = HOOKS_AUTO };
 	int err;
@@ -319,7 +309,6 @@ int cmd_profile(int argc, char **argv)
 	err = parse_command_line(&argp, argc, argv, &opts);
 	if (err)
 		return err;
-	diag_set_json(opts.json);
 
 	/* taken synchronously by sigtimedwait: a stop between two reads is never lost */
 	sigemptyset(&stop_signals);

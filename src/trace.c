@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include "diag.h"
 #include "trace.h"
+#include "util.h"
 #include "nstrace.skel.h"
 
 #define POLL_TIMEOUT_MS 100
@@ -122,14 +123,6 @@ struct poll_ctx {
 	__u64 stop_ns; /* when a stop request was first seen, 0 before */
 	bool unread; /* the stop left events in the ring buffer */
 };
-
-static __u64 monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /*
  * After a stop request the trace ends at the first event stamped later,
