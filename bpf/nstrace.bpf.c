@@ -278,13 +278,9 @@ static __always_inline int emit_setns_by(struct task_struct *task, bool typed, i
  * Without CLONE_NEW* flags a thread always shares its creator's nsproxy
  * (copy_namespaces), so the common thread creation leaves before any read.
  */
-#define NS_CLONE_FLAGS                                                                          \
-	(NSTRACE_CLONE_NEWNS | NSTRACE_CLONE_NEWUTS | NSTRACE_CLONE_NEWIPC | NSTRACE_CLONE_NEWPID | \
-	 NSTRACE_CLONE_NEWNET | NSTRACE_CLONE_NEWCGROUP | NSTRACE_CLONE_NEWUSER | NSTRACE_CLONE_NEWTIME)
-
 static __always_inline bool plain_thread(__u64 flags)
 {
-	return (flags & NSTRACE_CLONE_THREAD) && !(flags & NS_CLONE_FLAGS);
+	return (flags & NSTRACE_CLONE_THREAD) && !(flags & NSTRACE_CLONE_NEW_MASK);
 }
 
 SEC("tp_btf/task_newtask")

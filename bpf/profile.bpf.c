@@ -22,11 +22,6 @@
 /* A waiter on a CAS loses only to a larger maximum; this bounds the retries. */
 #define MAX_CAS_TRIES 16
 
-#define NS_FLAGS                                                                            \
-	(NSTRACE_CLONE_NEWNS | NSTRACE_CLONE_NEWUTS | NSTRACE_CLONE_NEWIPC |                \
-	 NSTRACE_CLONE_NEWPID | NSTRACE_CLONE_NEWNET | NSTRACE_CLONE_NEWCGROUP |            \
-	 NSTRACE_CLONE_NEWUSER | NSTRACE_CLONE_NEWTIME)
-
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 struct hist_map {
@@ -177,11 +172,11 @@ int BPF_PROG(profile_sys_enter, struct pt_regs *regs, long id)
 	switch (id) {
 	case NR_CLONE:
 		kind = NSTRACE_PROFILE_CLONE;
-		value = BPF_CORE_READ(regs, di) & NS_FLAGS & ~CSIGNAL;
+		value = BPF_CORE_READ(regs, di) & NSTRACE_CLONE_NEW_MASK & ~CSIGNAL;
 		break;
 	case NR_CLONE3:
 		kind = NSTRACE_PROFILE_CLONE;
-		value = clone3_flags(regs, &ok) & NS_FLAGS;
+		value = clone3_flags(regs, &ok) & NSTRACE_CLONE_NEW_MASK;
 		if (!ok) {
 			count_missed();
 			return 0;
@@ -189,7 +184,7 @@ int BPF_PROG(profile_sys_enter, struct pt_regs *regs, long id)
 		break;
 	case NR_UNSHARE:
 		kind = NSTRACE_PROFILE_UNSHARE;
-		value = BPF_CORE_READ(regs, di) & NS_FLAGS;
+		value = BPF_CORE_READ(regs, di) & NSTRACE_CLONE_NEW_MASK;
 		break;
 	case NR_SETNS:
 		kind = NSTRACE_PROFILE_SETNS;
@@ -273,15 +268,15 @@ int BPF_PROG(profile_exec, struct task_struct *task, pid_t old_pid)
 SEC("fentry/copy_namespaces")
 int BPF_PROG(fentry_copy_namespaces, unsigned long flags)
 {
-	if (flags & NS_FLAGS)
-		start_timer(NSTRACE_PROFILE_COPY_NAMESPACES, flags & NS_FLAGS);
+	if (flags & NSTRACE_CLONE_NEW_MASK)
+		start_timer(NSTRACE_PROFILE_COPY_NAMESPACES, flags & NSTRACE_CLONE_NEW_MASK);
 	return 0;
 }
 
 SEC("fexit/copy_namespaces")
 int BPF_PROG(fexit_copy_namespaces, unsigned long flags)
 {
-	if (flags & NS_FLAGS)
+	if (flags & NSTRACE_CLONE_NEW_MASK)
 		stop_timer(NSTRACE_PROFILE_COPY_NAMESPACES, 0);
 	return 0;
 }
@@ -290,7 +285,7 @@ int BPF_PROG(fexit_copy_namespaces, unsigned long flags)
 SEC("fentry/create_new_namespaces")
 int BPF_PROG(fentry_create_new_namespaces, unsigned long flags)
 {
-	start_timer(NSTRACE_PROFILE_CREATE_NEW_NAMESPACES, flags & NS_FLAGS);
+	start_timer(NSTRACE_PROFILE_CREATE_NEW_NAMESPACES, flags & NSTRACE_CLONE_NEW_MASK);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "event.h"
+#include "util.h"
 
 static const char *const ns_names[NSTRACE_NS_TYPE_COUNT] = {
 	[NSTRACE_NS_MNT] = "mnt",
@@ -25,8 +26,6 @@ static const char *const event_names[] = {
 	[NSTRACE_EVENT_EXIT] = "exit",
 };
 
-#define NS_BIT(t) (1u << (t))
-
 /*
  * What each CLONE_NEW* flag creates. For pid and time namespaces a clone
  * moves the child itself into the new namespace, while unshare and setns
@@ -35,27 +34,26 @@ static const char *const event_names[] = {
 static const struct {
 	__u64 flag;
 	const char *name;
+	enum nstrace_ns_type type; /* the one the flag names */
 	nstrace_ns_mask clone_creates;
 	nstrace_ns_mask unshare_creates;
 } ns_flags[] = {
-	{ NSTRACE_CLONE_NEWNS, "NEWNS", NS_BIT(NSTRACE_NS_MNT), NS_BIT(NSTRACE_NS_MNT) },
-	{ NSTRACE_CLONE_NEWUTS, "NEWUTS", NS_BIT(NSTRACE_NS_UTS), NS_BIT(NSTRACE_NS_UTS) },
-	{ NSTRACE_CLONE_NEWIPC, "NEWIPC", NS_BIT(NSTRACE_NS_IPC), NS_BIT(NSTRACE_NS_IPC) },
-	{ NSTRACE_CLONE_NEWPID, "NEWPID", NS_BIT(NSTRACE_NS_PID) | NS_BIT(NSTRACE_NS_PID_FOR_CHILDREN),
-	  NS_BIT(NSTRACE_NS_PID_FOR_CHILDREN) },
-	{ NSTRACE_CLONE_NEWNET, "NEWNET", NS_BIT(NSTRACE_NS_NET), NS_BIT(NSTRACE_NS_NET) },
-	{ NSTRACE_CLONE_NEWCGROUP, "NEWCGROUP", NS_BIT(NSTRACE_NS_CGROUP), NS_BIT(NSTRACE_NS_CGROUP) },
-	{ NSTRACE_CLONE_NEWUSER, "NEWUSER", NS_BIT(NSTRACE_NS_USER), NS_BIT(NSTRACE_NS_USER) },
-	{ NSTRACE_CLONE_NEWTIME, "NEWTIME",
-	  NS_BIT(NSTRACE_NS_TIME) | NS_BIT(NSTRACE_NS_TIME_FOR_CHILDREN),
-	  NS_BIT(NSTRACE_NS_TIME_FOR_CHILDREN) },
+	{ NSTRACE_CLONE_NEWNS, "NEWNS", NSTRACE_NS_MNT, NS_BIT(NSTRACE_NS_MNT), NS_BIT(NSTRACE_NS_MNT) },
+	{ NSTRACE_CLONE_NEWUTS, "NEWUTS", NSTRACE_NS_UTS, NS_BIT(NSTRACE_NS_UTS), NS_BIT(NSTRACE_NS_UTS) },
+	{ NSTRACE_CLONE_NEWIPC, "NEWIPC", NSTRACE_NS_IPC, NS_BIT(NSTRACE_NS_IPC), NS_BIT(NSTRACE_NS_IPC) },
+	{ NSTRACE_CLONE_NEWPID, "NEWPID", NSTRACE_NS_PID,
+	  NS_BIT(NSTRACE_NS_PID) | NS_BIT(NSTRACE_NS_PID_FOR_CHILDREN), NS_BIT(NSTRACE_NS_PID_FOR_CHILDREN) },
+	{ NSTRACE_CLONE_NEWNET, "NEWNET", NSTRACE_NS_NET, NS_BIT(NSTRACE_NS_NET), NS_BIT(NSTRACE_NS_NET) },
+	{ NSTRACE_CLONE_NEWCGROUP, "NEWCGROUP", NSTRACE_NS_CGROUP, NS_BIT(NSTRACE_NS_CGROUP),
+	  NS_BIT(NSTRACE_NS_CGROUP) },
+	{ NSTRACE_CLONE_NEWUSER, "NEWUSER", NSTRACE_NS_USER, NS_BIT(NSTRACE_NS_USER), NS_BIT(NSTRACE_NS_USER) },
+	{ NSTRACE_CLONE_NEWTIME, "NEWTIME", NSTRACE_NS_TIME,
+	  NS_BIT(NSTRACE_NS_TIME) | NS_BIT(NSTRACE_NS_TIME_FOR_CHILDREN), NS_BIT(NSTRACE_NS_TIME_FOR_CHILDREN) },
 };
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 size_t nstrace_event_size(__u32 type)
 {
-	switch (type) {
+	switch ((enum nstrace_event_type)type) {
 	case NSTRACE_EVENT_CLONE:
 		return sizeof(struct nstrace_clone_event);
 	case NSTRACE_EVENT_UNSHARE:
@@ -140,11 +138,15 @@ static nstrace_ns_mask created_by(__u64 flags, bool by_clone)
 
 nstrace_ns_mask nstrace_new_ns(const union nstrace_event *e)
 {
-	switch (e->hdr.type) {
+	switch ((enum nstrace_event_type)e->hdr.type) {
 	case NSTRACE_EVENT_CLONE:
 		return created_by(e->clone.flags, true);
 	case NSTRACE_EVENT_UNSHARE:
 		return e->unshare.ret ? 0 : created_by(e->unshare.flags, false);
+	case NSTRACE_EVENT_SETNS: /* enters namespaces, creates none */
+	case NSTRACE_EVENT_EXEC:
+	case NSTRACE_EVENT_EXIT:
+		break;
 	}
 	return 0;
 }
@@ -172,6 +174,16 @@ size_t nstrace_clone_flag_names(__u64 flags, const char **names, size_t max)
 	for (size_t i = 0; i < ARRAY_SIZE(ns_flags) && n < max; i++)
 		if (flags & ns_flags[i].flag)
 			names[n++] = ns_flags[i].name;
+	return n;
+}
+
+size_t nstrace_clone_flag_types(__u64 flags, enum nstrace_ns_type *types, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ns_flags) && n < max; i++)
+		if (flags & ns_flags[i].flag)
+			types[n++] = ns_flags[i].type;
 	return n;
 }
 

@@ -20,6 +20,8 @@ union nstrace_event {
 
 /* Bit i stands for enum nstrace_ns_type i. */
 typedef unsigned int nstrace_ns_mask;
+#define NS_BIT(t) (1u << (t))
+#define NS_MASK_ALL (NS_BIT(NSTRACE_NS_TYPE_COUNT) - 1)
 
 size_t nstrace_event_size(__u32 type);
 /* The bytes of a record that carry anything: an exec's argv buffer is mostly unused. */
@@ -39,6 +41,12 @@ nstrace_ns_mask nstrace_setns_entered(const struct nstrace_setns_event *e);
 
 /* The CLONE_NEW* flags in flags, as names ("NEWNS"...); returns how many were written. */
 size_t nstrace_clone_flag_names(__u64 flags, const char **names, size_t max);
+/*
+ * The namespace type each CLONE_NEW* flag in flags names, as setns reads
+ * nstype (NEWPID: pid); returns how many were written, in the order of
+ * nstrace_clone_flag_names.
+ */
+size_t nstrace_clone_flag_types(__u64 flags, enum nstrace_ns_type *types, size_t max);
 
 /* Decoded wait status of an exit event. */
 struct nstrace_exit_status {

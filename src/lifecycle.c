@@ -306,7 +306,7 @@ int lifecycle_event(struct lifecycle *lc, const union nstrace_event *e)
 {
 	if (e->hdr.time_ns < lc->snapshot_ns)
 		return 0;
-	switch (e->hdr.type) {
+	switch ((enum nstrace_event_type)e->hdr.type) {
 	case NSTRACE_EVENT_CLONE:
 		return handle_clone(lc, &e->clone);
 	case NSTRACE_EVENT_UNSHARE:

@@ -11,8 +11,6 @@
 #include <uthash.h>
 #include "lifecycle.h"
 
-#define NS_BIT(t) (1u << (t))
-
 struct lc_node {
 	struct lc_container c;
 	UT_hash_handle by_pidns;

@@ -35,7 +35,7 @@ static void write_json_ns(struct json_writer *w, const struct nstrace_ns_set *ns
 {
 	jsonw_start_object(w);
 	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++)
-		if (ns->inum[t] && (only & (1u << t)))
+		if (ns->inum[t] && (only & NS_BIT(t)))
 			jsonw_uint_field(w, nstrace_ns_name(t), ns->inum[t]);
 	jsonw_end_object(w);
 }
@@ -107,7 +107,7 @@ void print_text_ns(FILE *out, const struct nstrace_ns_set *ns, nstrace_ns_mask o
 	bool first = true;
 
 	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
-		if (!ns->inum[t] || !(only & (1u << t)))
+		if (!ns->inum[t] || !(only & NS_BIT(t)))
 			continue;
 		fprintf(out, "%s%s:%u", first ? "" : ",", nstrace_ns_name(t), ns->inum[t]);
 		first = false;
@@ -120,7 +120,7 @@ void print_json_ns_names(struct json_writer *w, nstrace_ns_mask mask)
 {
 	jsonw_start_array(w);
 	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++)
-		if (mask & (1u << t))
+		if (mask & NS_BIT(t))
 			jsonw_string(w, nstrace_ns_name(t));
 	jsonw_end_array(w);
 }

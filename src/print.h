@@ -37,6 +37,5 @@ void print_text_argv(FILE *out, const struct nstrace_exec_event *e);
 
 /* room for "4294967295/" on every level */
 #define NSPID_TEXT_LEN (NSTRACE_MAX_PID_LEVELS * 11 + 1)
-#define NS_MASK_ALL ((1u << NSTRACE_NS_TYPE_COUNT) - 1)
 
 #endif

@@ -6,7 +6,6 @@
 #include "histogram.h"
 #include "json_writer.h"
 #include "profile_report.h"
-#include "util.h"
 
 static const char *const kind_names[NSTRACE_PROFILE_KIND_COUNT] = {
 	[NSTRACE_PROFILE_CLONE] = "clone",
@@ -23,17 +22,6 @@ static const char *const kind_names[NSTRACE_PROFILE_KIND_COUNT] = {
 	[NSTRACE_PROFILE_COPY_CGROUP_NS] = "copy_cgroup_ns",
 	[NSTRACE_PROFILE_COPY_TIME_NS] = "copy_time_ns",
 	[NSTRACE_PROFILE_ALLOC_PID] = "alloc_pid",
-};
-
-/* The namespace type a CLONE_NEW* flag names, as setns(2) reads nstype. */
-static const struct {
-	__u64 flag;
-	enum nstrace_ns_type type;
-} flag_types[] = {
-	{ NSTRACE_CLONE_NEWNS, NSTRACE_NS_MNT },	 { NSTRACE_CLONE_NEWUTS, NSTRACE_NS_UTS },
-	{ NSTRACE_CLONE_NEWIPC, NSTRACE_NS_IPC },	 { NSTRACE_CLONE_NEWPID, NSTRACE_NS_PID },
-	{ NSTRACE_CLONE_NEWNET, NSTRACE_NS_NET },	 { NSTRACE_CLONE_NEWCGROUP, NSTRACE_NS_CGROUP },
-	{ NSTRACE_CLONE_NEWUSER, NSTRACE_NS_USER }, { NSTRACE_CLONE_NEWTIME, NSTRACE_NS_TIME },
 };
 
 const char *profile_kind_name(__u32 kind)
@@ -113,24 +101,22 @@ static bool keyed_by_flags(__u32 kind)
  * in hex (setns passes nstype through unchecked). setns with nstype 0
  * lets the fd decide: "any". Returns how many names were stored.
  */
-#define FLAG_NAMES_MAX (ARRAY_SIZE(flag_types) + 1)
+#define FLAG_NAMES_MAX (NSTRACE_NS_TYPE_COUNT + 1)
 #define REST_HEX_LEN sizeof("0x" "ffffffffffffffff")
 
 static size_t flag_names(const struct nstrace_profile_key *key, const char **names, char *rest_hex)
 {
-	__u64 rest = key->value;
-	size_t n = 0;
+	enum nstrace_ns_type types[NSTRACE_NS_TYPE_COUNT];
+	__u64 rest = key->value & ~NSTRACE_CLONE_NEW_MASK;
+	size_t n;
 
 	if (key->kind == NSTRACE_PROFILE_SETNS && !key->value) {
-		names[n++] = "any";
-		return n;
+		names[0] = "any";
+		return 1;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(flag_types); i++) {
-		if (!(key->value & flag_types[i].flag))
-			continue;
-		names[n++] = nstrace_ns_name(flag_types[i].type);
-		rest &= ~flag_types[i].flag;
-	}
+	n = nstrace_clone_flag_types(key->value, types, NSTRACE_NS_TYPE_COUNT);
+	for (size_t i = 0; i < n; i++)
+		names[i] = nstrace_ns_name(types[i]);
 	if (rest) {
 		snprintf(rest_hex, REST_HEX_LEN, "0x%llx", (unsigned long long)rest);
 		names[n++] = rest_hex;

@@ -32,8 +32,8 @@
 #include "testing.h"
 #include "json_check.h"
 #include "nstrace.h"
+#include "util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NOBODY 65534
 #define READY_TIMEOUT_MS 30000
 #define STOP_TIMEOUT_MS 3000

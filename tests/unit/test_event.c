@@ -313,10 +313,33 @@ static void check_names(void)
 	ASSERT_STREQ(names[1], "NEWPID", "second flag name");
 	ASSERT_EQ(nstrace_clone_flag_names(~0ULL, names, 3), 3, "names stop at max");
 	ASSERT_EQ(nstrace_clone_flag_names(~0ULL, names, 8), 8, "all eight CLONE_NEW* flags");
+	ASSERT_EQ(nstrace_clone_flag_names(NSTRACE_CLONE_NEW_MASK, names, 8), 8, "the mask holds all eight");
+	ASSERT_EQ(nstrace_clone_flag_names(~NSTRACE_CLONE_NEW_MASK, names, 8), 0, "and nothing else");
+}
+
+/* setns reads nstype as these types; NEWPID and NEWTIME name the namespaces, not *_for_children. */
+static void flag_types(void)
+{
+	enum nstrace_ns_type types[8];
+	const char *names[8];
+
+	ASSERT_EQ(nstrace_clone_flag_types(NSTRACE_CLONE_NEWTIME | NSTRACE_CLONE_NEWPID | NSTRACE_CLONE_NEWNET | 1,
+					   types, 8),
+		  3, "types of NEWTIME|NEWPID|NEWNET|1");
+	ASSERT_EQ(types[0], NSTRACE_NS_PID, "NEWPID");
+	ASSERT_EQ(types[1], NSTRACE_NS_NET, "NEWNET");
+	ASSERT_EQ(types[2], NSTRACE_NS_TIME, "NEWTIME");
+	ASSERT_EQ(nstrace_clone_flag_types(~0ULL, types, 8), 8, "one type per flag");
+	ASSERT_EQ(nstrace_clone_flag_names(~0ULL, names, 8), 8, "one name per flag");
+	for (int i = 0; i < 8; i++)
+		ASSERT_TRUE(!strcmp(names[i] + 3, "NS") ? types[i] == NSTRACE_NS_MNT
+							 : !strcasecmp(names[i] + 3, nstrace_ns_name(types[i])),
+			    names[i]);
 }
 
 int main(void)
 {
+	SUBTEST("flag types in flag-name order", flag_types());
 	SUBTEST("event_check accepts each record type", check_good_records());
 	SUBTEST("event_check rejects short records", check_short());
 	SUBTEST("event_check rejects wrong sizes", check_wrong_size());

@@ -5,9 +5,9 @@
 #include "records.h"
 #include "json_check.h"
 #include "print.h"
+#include "util.h"
 
 #define INUM(t) (4026532000u + (t))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const __u32 init_nspid[] = { 4312, 1 };
 
