@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include "diag.h"
 #include "output.h"
+#include "util.h"
+
+static FILE *stream_of(struct output *o)
+{
+	return container_of(o, struct printer_output, base)->opts.out;
+}
 
 bool printer_wants_event(const struct printer_opts *opts, const union nstrace_event *e)
 {
@@ -24,8 +31,10 @@ bool output_reader_gone(FILE *f)
 	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR);
 }
 
-int printer_check(FILE *out)
+int printer_output_check(struct output *o)
 {
+	FILE *out = stream_of(o);
+
 	if (!ferror(out))
 		return 0;
 	/* `nstrace | head` ends this way: the reader has all it wanted */
@@ -35,13 +44,20 @@ int printer_check(FILE *out)
 	return -EIO;
 }
 
-int printer_flush(FILE *out)
+int printer_output_flush(struct output *o)
 {
+	FILE *out = stream_of(o);
+
 	fflush(out);
 	/* a quiet system writes nothing that would fail: ask the pipe */
 	if (!ferror(out) && output_reader_gone(out))
 		return -EPIPE;
-	return printer_check(out);
+	return printer_output_check(o);
+}
+
+void printer_output_destroy(struct output *o)
+{
+	free(container_of(o, struct printer_output, base));
 }
 
 struct output *printer_output_new(const struct printer_opts *opts)

@@ -73,10 +73,17 @@ struct output *json_output_new(const struct printer_opts *opts);
 /* The text or the JSON output, as opts->json says. */
 struct output *printer_output_new(const struct printer_opts *opts);
 
-/* Shared by the printing outputs. */
+/* What the printing outputs share: their options and stream, and the operations on them. */
+struct printer_output {
+	struct output base;
+	struct printer_opts opts;
+};
+
 bool printer_wants_event(const struct printer_opts *opts, const union nstrace_event *e);
-int printer_check(FILE *out);
-int printer_flush(FILE *out);
+int printer_output_check(struct output *o);
+int printer_output_flush(struct output *o);
+/* For an output allocated whole with malloc. */
+void printer_output_destroy(struct output *o);
 /* True when f is a pipe whose reader went away: the normal end of `nstrace | head`. */
 bool output_reader_gone(FILE *f);
 

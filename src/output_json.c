@@ -7,21 +7,20 @@
 #include "util.h"
 
 struct json_output {
-	struct output base;
-	struct printer_opts opts;
+	struct printer_output p; /* first: destroyed with printer_output_destroy */
 	struct json_writer w;
 };
 
 static struct json_output *to_json(struct output *o)
 {
-	return container_of(o, struct json_output, base);
+	return container_of(o, struct json_output, p.base);
 }
 
 static void json_event(struct output *o, const union nstrace_event *e)
 {
 	struct json_output *j = to_json(o);
 
-	if (printer_wants_event(&j->opts, e))
+	if (printer_wants_event(&j->p.opts, e))
 		print_event_json(&j->w, e);
 }
 
@@ -54,29 +53,14 @@ static void json_finish(struct output *o, struct lifecycle *lc, const struct ses
 	jsonw_end_object(w);
 }
 
-static int json_check(struct output *o)
-{
-	return printer_check(to_json(o)->opts.out);
-}
-
-static int json_flush(struct output *o)
-{
-	return printer_flush(to_json(o)->opts.out);
-}
-
-static void json_destroy(struct output *o)
-{
-	free(to_json(o));
-}
-
 static const struct output_ops json_ops = {
 	.event = json_event,
 	.lost = json_lost,
 	.transition = json_transition,
 	.finish = json_finish,
-	.check = json_check,
-	.flush = json_flush,
-	.destroy = json_destroy,
+	.check = printer_output_check,
+	.flush = printer_output_flush,
+	.destroy = printer_output_destroy,
 };
 
 struct output *json_output_new(const struct printer_opts *opts)
@@ -85,8 +69,8 @@ struct output *json_output_new(const struct printer_opts *opts)
 
 	if (!j)
 		return NULL;
-	j->base.ops = &json_ops;
-	j->opts = *opts;
+	j->p.base.ops = &json_ops;
+	j->p.opts = *opts;
 	jsonw_init(&j->w, opts->out);
-	return &j->base;
+	return &j->p.base;
 }

@@ -8,15 +8,14 @@
 #include "util.h"
 
 struct text_output {
-	struct output base;
-	struct printer_opts opts;
+	struct printer_output p; /* first: destroyed with printer_output_destroy */
 	struct text_printer printer;
 	bool time_base_set;
 };
 
 static struct text_output *to_text(struct output *o)
 {
-	return container_of(o, struct text_output, base);
+	return container_of(o, struct text_output, p.base);
 }
 
 static void text_event(struct output *o, const union nstrace_event *e)
@@ -28,7 +27,7 @@ static void text_event(struct output *o, const union nstrace_event *e)
 		t->printer.time_base_ns = e->hdr.time_ns;
 		t->time_base_set = true;
 	}
-	if (printer_wants_event(&t->opts, e))
+	if (printer_wants_event(&t->p.opts, e))
 		print_event_text(&t->printer, e);
 }
 
@@ -50,7 +49,7 @@ static void print_alive(void *ctx, const struct lc_container *c)
 
 static void text_finish(struct output *o, struct lifecycle *lc, const struct session_totals *totals)
 {
-	FILE *out = to_text(o)->opts.out;
+	FILE *out = to_text(o)->p.opts.out;
 
 	if (totals->containers > totals->destroyed) {
 		fputs("\nContainers alive at the end of the trace:\n", out);
@@ -62,29 +61,14 @@ static void text_finish(struct output *o, struct lifecycle *lc, const struct ses
 		(uint64_t)totals->destroyed);
 }
 
-static int text_check(struct output *o)
-{
-	return printer_check(to_text(o)->opts.out);
-}
-
-static int text_flush(struct output *o)
-{
-	return printer_flush(to_text(o)->opts.out);
-}
-
-static void text_destroy(struct output *o)
-{
-	free(to_text(o));
-}
-
 static const struct output_ops text_ops = {
 	.event = text_event,
 	.lost = text_lost,
 	.transition = text_transition,
 	.finish = text_finish,
-	.check = text_check,
-	.flush = text_flush,
-	.destroy = text_destroy,
+	.check = printer_output_check,
+	.flush = printer_output_flush,
+	.destroy = printer_output_destroy,
 };
 
 struct output *text_output_new(const struct printer_opts *opts)
@@ -93,8 +77,8 @@ struct output *text_output_new(const struct printer_opts *opts)
 
 	if (!t)
 		return NULL;
-	t->base.ops = &text_ops;
-	t->opts = *opts;
+	t->p.base.ops = &text_ops;
+	t->p.opts = *opts;
 	t->printer.out = opts->out;
-	return &t->base;
+	return &t->p.base;
 }
