@@ -13,11 +13,6 @@ void jsonw_init_fragment(struct json_writer *w, FILE *out)
 	*w = (struct json_writer){ .out = out, .fragment = true };
 }
 
-bool jsonw_done(const struct json_writer *w)
-{
-	return !w->depth;
-}
-
 static void open_container(struct json_writer *w, char c)
 {
 	jsonw_value_start(w);

@@ -29,8 +29,6 @@ struct json_writer {
 void jsonw_init(struct json_writer *w, FILE *out);
 /* A writer of one value to embed later with jsonw_raw_value: no line end. */
 void jsonw_init_fragment(struct json_writer *w, FILE *out);
-/* True when every object and array opened was closed. */
-bool jsonw_done(const struct json_writer *w);
 
 void jsonw_start_object(struct json_writer *w);
 void jsonw_end_object(struct json_writer *w);
