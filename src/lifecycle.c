@@ -32,23 +32,104 @@ static nstrace_ns_mask for_children_to_own(nstrace_ns_mask mask)
 	return mask;
 }
 
-/* The container a task is in, from its pid namespace; one is made up if its start was missed. */
-static struct lc_container *container_of(struct lifecycle *lc, const struct nstrace_header *hdr)
+/* A pid namespace below the host's whose start was missed: its container is made up. */
+static struct lc_container *unseen(struct lifecycle *lc, const struct nstrace_header *hdr)
 {
-	struct lc_container *c;
+	struct lc_container *c = lc_create(lc, LC_KEY_PIDNS, hdr->ns.inum[NSTRACE_NS_PID], LC_UNSEEN, hdr->time_ns,
+					   false);
 
-	if (hdr->nspid_levels <= 1)
-		return NULL;
-	c = lc_find_by_pidns(lc, hdr->ns.inum[NSTRACE_NS_PID]);
-	if (c)
-		return c;
-	c = lc_create(lc, hdr->ns.inum[NSTRACE_NS_PID], LC_UNSEEN, hdr->time_ns);
 	if (c) {
 		c->ns = hdr->ns;
+		c->mntns = hdr->ns.inum[NSTRACE_NS_MNT];
 		c->state = LC_RUNNING;
 		lc_emit_simple(lc, LC_CREATE, c, hdr->time_ns, 0, NULL);
 	}
 	return c;
+}
+
+/*
+ * The container a new task is in: the one its mount namespace names,
+ * unless its pid namespace is a container's nested in that one
+ * (unshare --pid inside a container that shares the host's); else the
+ * one its pid namespace names. Its mount namespace comes first because
+ * a container can live in another one's pid namespace
+ * (docker run --pid=container:X), never in another one's mount namespace.
+ */
+static struct lc_container *container_of(struct lifecycle *lc, const struct nstrace_header *hdr)
+{
+	struct lc_container *by_mnt = lc_find_by_key(lc, NSTRACE_NS_MNT, hdr->ns.inum[NSTRACE_NS_MNT]);
+	struct lc_container *by_pid = NULL;
+
+	if (hdr->nspid_levels > 1) {
+		by_pid = lc_find_by_key(lc, NSTRACE_NS_PID, hdr->ns.inum[NSTRACE_NS_PID]);
+		if (!by_pid)
+			by_pid = unseen(lc, hdr);
+	}
+	if (by_mnt && !(by_pid && by_pid != by_mnt && lc_inside(by_pid, by_mnt)))
+		return by_mnt;
+	return by_pid;
+}
+
+/* Moves a process whose mount namespace became a container's into it. */
+static void move_into(struct lc_process *p, struct lc_container *c)
+{
+	lc_count_member(p->container, -1);
+	p->container = c;
+	lc_count_member(c, 1);
+}
+
+/*
+ * A runtime's own process making a mount namespace without a pid
+ * namespace: a container when something runs a command in it.
+ */
+static bool makes_mount_container(const struct lc_process *p, nstrace_ns_mask created)
+{
+	return p && runtime_makes_containers(p->hint.runtime) && (created & NS_BIT(NSTRACE_NS_MNT)) &&
+	       !(created & NS_BIT(NSTRACE_NS_PID_FOR_CHILDREN));
+}
+
+/*
+ * A pid namespace made inside a pending mount namespace is one container
+ * with it (systemd-nspawn makes the mount namespace in one child and the
+ * pid namespace in the next): the pid namespace's, which owns what was
+ * made for the pending one and is still its.
+ */
+static void absorb_pending(struct lifecycle *lc, struct lc_container *c, struct lc_container *pending)
+{
+	nstrace_ns_mask made = lc_node_of(pending)->made;
+
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++)
+		if (c->ns.inum[t] != pending->ns.inum[t])
+			made &= ~NS_BIT(t);
+	lc_discard(lc, pending);
+	lc_own_namespaces(lc, c, made);
+}
+
+/*
+ * The first exec in a pending container by the process the runtime
+ * started there (its parent is outside: the runtime): the container
+ * exists from now on, with that process as its init.
+ */
+static void start_command(struct lifecycle *lc, struct lc_container *c, const struct lc_process *p,
+			  const struct nstrace_header *hdr)
+{
+	c->state = LC_RUNNING;
+	c->init_pid = p->pid;
+	c->init_ns = p->born_ns >= c->created_ns && p->born_ns ? p->born_ns : hdr->time_ns;
+	c->init_nspid_levels = hdr->nspid_levels;
+	memcpy(c->init_nspid, hdr->nspid, sizeof(c->init_nspid));
+	c->ns = hdr->ns;
+	c->pidns = hdr->ns.inum[NSTRACE_NS_PID];
+	lc_promote(lc, c);
+	lc_emit_simple(lc, LC_CREATE, c, c->created_ns, c->creator_pid, c->creator_comm);
+	lc_emit_simple(lc, LC_INIT, c, c->init_ns, p->pid, p->comm);
+}
+
+static bool parent_inside(struct lifecycle *lc, const struct lc_process *p, const struct lc_container *c)
+{
+	const struct lc_process *parent = lc_find_process(lc, p->ppid);
+
+	return parent && parent != p && lc_inside(parent->container, c);
 }
 
 static void start_init(struct lifecycle *lc, struct lc_container *c, const struct nstrace_header *hdr)
@@ -68,7 +149,7 @@ static struct lc_process *subject(struct lifecycle *lc, const struct nstrace_hea
 	struct lc_process *p = lc_find_process(lc, hdr->pid);
 	__u32 pidns = hdr->nspid_levels > 1 ? hdr->ns.inum[NSTRACE_NS_PID] : 0;
 
-	if (p && (p->container ? p->container->pidns : 0) == pidns) {
+	if (p && p->pidns == pidns) {
 		/* names change without an exec (runc's stages call prctl); the leader's is the process's */
 		if (hdr->tid == hdr->pid)
 			memcpy(p->comm, hdr->comm, sizeof(p->comm));
@@ -83,6 +164,7 @@ static struct lc_process *subject(struct lifecycle *lc, const struct nstrace_hea
 	if (!p)
 		return NULL;
 	p->ppid = hdr->ppid;
+	p->pidns = pidns;
 	memcpy(p->comm, hdr->comm, sizeof(p->comm));
 	p->container = container_of(lc, hdr);
 	lc_count_member(p->container, 1);
@@ -93,10 +175,18 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 {
 	const struct nstrace_header *hdr = &e->hdr;
 	struct lc_process *caller = lc_find_process(lc, e->caller_pid);
+	nstrace_ns_mask created = nstrace_new_ns((const union nstrace_event *)e);
+	bool mount_container = makes_mount_container(caller, created);
+	struct lc_container *pending = caller && caller->container && caller->container->state == LC_PENDING
+					       ? caller->container
+					       : NULL;
 	struct lc_process *child;
 	struct lc_container *c;
 
-	lc_flush_join_of(lc, caller, e->caller_tid);
+	if (mount_container || (e->flags & NSTRACE_CLONE_NEWPID))
+		lc_cancel_join(caller, e->caller_tid);
+	else
+		lc_flush_join_of(lc, caller, e->caller_tid);
 	/* the child starts with the caller's name as it is now, after any prctl */
 	if (caller && e->caller_tid == e->caller_pid)
 		memcpy(caller->comm, hdr->comm, sizeof(caller->comm));
@@ -112,27 +202,42 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 		lc_forget_process(lc, child);
 	}
 	if (e->flags & NSTRACE_CLONE_NEWPID) {
-		c = lc_create(lc, hdr->ns.inum[NSTRACE_NS_PID], LC_BY_CLONE, hdr->time_ns);
+		c = lc_create(lc, LC_KEY_PIDNS, hdr->ns.inum[NSTRACE_NS_PID], LC_BY_CLONE, hdr->time_ns, false);
 		if (!c)
 			return -ENOMEM;
 		/* ending a stale namespace may have dropped a stale record of the caller */
 		caller = lc_find_process(lc, e->caller_pid);
 		set_creator(c, caller);
 		c->ns = hdr->ns;
+		c->mntns = hdr->ns.inum[NSTRACE_NS_MNT];
 		lc_lineage_runtime(lc, caller, &c->runtime);
+		lc_own_namespaces(lc, c, created);
+		if (pending && caller && caller->container == pending)
+			absorb_pending(lc, c, pending);
 		lc_emit_simple(lc, LC_CREATE, c, hdr->time_ns, caller ? caller->pid : 0, caller ? caller->comm : NULL);
-		lc_own_namespaces(lc, c, nstrace_new_ns((const union nstrace_event *)e));
+	} else if (mount_container) {
+		c = lc_create(lc, LC_KEY_MNTNS, hdr->ns.inum[NSTRACE_NS_MNT], LC_BY_CLONE, hdr->time_ns, true);
+		if (!c)
+			return -ENOMEM;
+		caller = lc_find_process(lc, e->caller_pid);
+		set_creator(c, caller);
+		c->ns = hdr->ns;
+		c->pidns = hdr->ns.inum[NSTRACE_NS_PID];
+		lc_lineage_runtime(lc, caller, &c->runtime);
+		lc_node_of(c)->made = created;
 	}
 	child = lc_new_process(lc, hdr->pid);
 	if (!child)
 		return -ENOMEM;
 	child->ppid = hdr->ppid;
+	child->pidns = hdr->nspid_levels > 1 ? hdr->ns.inum[NSTRACE_NS_PID] : 0;
+	child->born_ns = hdr->time_ns;
 	memcpy(child->comm, hdr->comm, sizeof(child->comm));
 	if (caller) {
 		/* a fork runs its parent's argv until it execs */
 		child->hint = caller->hint;
 		/* and is where the forking thread is */
-		if (caller->join.serial && caller->join.tid == e->caller_tid) {
+		if (caller->join.reported && caller->join.tid == e->caller_tid) {
 			child->join = caller->join;
 			child->join.tid = hdr->tid;
 		}
@@ -154,24 +259,38 @@ static int handle_unshare(struct lifecycle *lc, const struct nstrace_unshare_eve
 	const struct nstrace_header *hdr = &e->hdr;
 	struct lc_process *p = subject(lc, hdr);
 	nstrace_ns_mask created = nstrace_new_ns((const union nstrace_event *)e);
-	struct lc_container *c;
+	bool new_pid = created & NS_BIT(NSTRACE_NS_PID_FOR_CHILDREN);
+	bool mount_container = makes_mount_container(p, created);
+	struct lc_container *c, *pending;
 
 	if (!p)
 		return -ENOMEM;
-	lc_flush_join_of(lc, p, hdr->tid);
+	if (new_pid || mount_container)
+		lc_cancel_join(p, hdr->tid);
+	else
+		lc_flush_join_of(lc, p, hdr->tid);
 	if (!created)
 		return 0;
-	/* pid 1 unsharing more (runc's init takes its cgroup namespace late) */
 	c = p->container;
-	if (c && c->init_pid == p->pid && !(created & NS_BIT(NSTRACE_NS_PID_FOR_CHILDREN))) {
+	/* a container's process taking more namespaces before its command runs (runc's init takes its cgroup namespace late) */
+	if (c && !new_pid && !mount_container && c->state == LC_PENDING) {
+		lc_node_of(c)->made |= for_children_to_own(created);
+		return 0;
+	}
+	if (c && c->init_pid == p->pid && !new_pid && !mount_container) {
 		container_view(&c->ns, &hdr->ns);
 		c->ns.inum[NSTRACE_NS_PID] = hdr->ns.inum[NSTRACE_NS_PID];
 		lc_own_namespaces(lc, c, for_children_to_own(created));
 		return 0;
 	}
-	if (!(created & NS_BIT(NSTRACE_NS_PID_FOR_CHILDREN)))
+	if (!new_pid && !mount_container)
 		return 0;
-	c = lc_create(lc, hdr->ns.inum[NSTRACE_NS_PID_FOR_CHILDREN], LC_BY_UNSHARE, hdr->time_ns);
+	pending = c && c->state == LC_PENDING ? c : NULL;
+	if (new_pid)
+		c = lc_create(lc, LC_KEY_PIDNS, hdr->ns.inum[NSTRACE_NS_PID_FOR_CHILDREN], LC_BY_UNSHARE, hdr->time_ns,
+			      false);
+	else
+		c = lc_create(lc, LC_KEY_MNTNS, hdr->ns.inum[NSTRACE_NS_MNT], LC_BY_UNSHARE, hdr->time_ns, true);
 	if (!c)
 		return -ENOMEM;
 	/* ending a stale namespace may have dropped a stale record of the caller */
@@ -179,16 +298,27 @@ static int handle_unshare(struct lifecycle *lc, const struct nstrace_unshare_eve
 	if (!p)
 		return -ENOMEM;
 	set_creator(c, p);
-	p->unborn = c->serial;
 	container_view(&c->ns, &hdr->ns);
+	c->pidns = c->ns.inum[NSTRACE_NS_PID];
+	c->mntns = c->ns.inum[NSTRACE_NS_MNT];
 	lc_lineage_runtime(lc, p, &c->runtime);
-	lc_emit_simple(lc, LC_CREATE, c, hdr->time_ns, p->pid, p->comm);
+	if (mount_container) {
+		lc_node_of(c)->made = for_children_to_own(created);
+		/* its mount namespace is the container's now: so is it */
+		move_into(p, c);
+		return 0;
+	}
+	p->unborn = c->serial;
 	lc_own_namespaces(lc, c, for_children_to_own(created) & ~NS_BIT(NSTRACE_NS_PID_FOR_CHILDREN));
+	if (pending && p->container == pending)
+		absorb_pending(lc, c, pending);
+	lc_emit_simple(lc, LC_CREATE, c, hdr->time_ns, p->pid, p->comm);
 	return 0;
 }
 
 static int handle_setns(struct lifecycle *lc, const struct nstrace_setns_event *e)
 {
+	struct lc_container *c;
 	struct lc_process *p;
 
 	if (!nstrace_setns_entered(e))
@@ -196,6 +326,10 @@ static int handle_setns(struct lifecycle *lc, const struct nstrace_setns_event *
 	p = subject(lc, &e->hdr);
 	if (!p)
 		return -ENOMEM;
+	c = p->container;
+	/* a runtime finishing a container before its command runs: what it enters is the container's own set */
+	if (c && (c->state == LC_PENDING || (c->init_pid == p->pid && !c->execs)))
+		return 0;
 	lc_track_setns(lc, p, e);
 	return 0;
 }
@@ -220,8 +354,15 @@ static int handle_exec(struct lifecycle *lc, const struct nstrace_exec_event *e)
 	memcpy(t.comm, hdr->comm, sizeof(t.comm));
 
 	c = p->container;
+	if (c && c->state == LC_PENDING && !parent_inside(lc, p, c))
+		start_command(lc, c, p, hdr);
 	if (c && (c->init_pid == p->pid || (c->command_pid && c->command_pid == p->pid)) &&
 	    c->state == LC_RUNNING) {
+		/* what it entered or took on the way is the container's as its command starts */
+		if (c->init_pid == p->pid && !c->execs) {
+			c->ns = hdr->ns;
+			c->pidns = hdr->ns.inum[NSTRACE_NS_PID];
+		}
 		if (c->execs < LC_MAX_EXECS)
 			c->exec_ns[c->execs] = hdr->time_ns;
 		t.exec.index = ++c->execs;

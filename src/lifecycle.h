@@ -16,8 +16,13 @@
 enum lc_state {
 	LC_CREATED, /* pid namespace exists, no pid 1 yet */
 	LC_RUNNING,
-	LC_EXITED, /* pid 1 gone, members being torn down */
+	LC_EXITED, /* init gone, members being torn down */
 	LC_DESTROYED,
+	/*
+	 * A runtime made a mount namespace and nothing has run the command
+	 * in it yet: no container until something does. Never reported.
+	 */
+	LC_PENDING,
 };
 
 enum lc_origin {
@@ -27,11 +32,40 @@ enum lc_origin {
 	LC_UNSEEN, /* its creation was not seen: events were lost */
 };
 
+/*
+ * The namespace a container is known by. Its own pid namespace where it
+ * has one; else its mount namespace, which every container a runtime
+ * starts has of its own (docs/containers.md says why).
+ */
+enum lc_key {
+	LC_KEY_PIDNS,
+	LC_KEY_MNTNS,
+};
+
+/* What a container's namespace of one type is to it. */
+enum lc_share_kind {
+	LC_SHARE_UNKNOWN, /* the kernel has no such namespace, or nothing showed it */
+	LC_SHARE_PRIVATE, /* created for it */
+	LC_SHARE_HOST, /* the host's initial one */
+	LC_SHARE_CONTAINER, /* another container's: the one with serial */
+	LC_SHARE_OTHER, /* neither */
+};
+
+struct lc_share {
+	enum lc_share_kind kind;
+	__u64 serial; /* LC_SHARE_CONTAINER */
+	__u32 inum; /* the inode this was worked out for */
+};
+
 struct lc_container {
 	__u64 serial; /* unique for the whole run: the key "c<serial>" */
-	__u32 pidns; /* pid namespace inode */
-	__u32 generation; /* how many pid namespaces had this inode before */
+	enum lc_key key;
+	__u32 pidns; /* pid namespace inode: its own, or the one its init lives in */
+	__u32 mntns; /* mount namespace inode */
+	__u32 generation; /* how many namespaces of its key's type had the key's inode before */
 	struct nstrace_ns_set ns;
+	/* per namespace type; the *_FOR_CHILDREN entries stay LC_SHARE_UNKNOWN */
+	struct lc_share share[NSTRACE_NS_TYPE_COUNT];
 	nstrace_ns_mask owned; /* namespaces that are the container's own, not the host's */
 	struct runtime_hint runtime;
 	enum lc_origin origin;
@@ -39,6 +73,7 @@ struct lc_container {
 	bool incomplete; /* events were lost while it lived */
 	__u32 creator_pid;
 	char creator_comm[NSTRACE_COMM_LEN];
+	/* pid 1, or where there is no pid namespace of its own, the process the runtime started */
 	__u32 init_pid;
 	__u32 init_nspid_levels;
 	__u32 init_nspid[NSTRACE_MAX_PID_LEVELS];
@@ -52,7 +87,7 @@ struct lc_container {
 	__u32 members; /* live processes in it or in containers nested in it */
 	__u32 execs;
 	__u32 joins;
-	__u32 exit_code; /* wait status of pid 1 */
+	__u32 exit_code; /* wait status of init */
 	__u64 created_ns, init_ns, exit_ns, destroyed_ns;
 	__u64 exec_ns[LC_MAX_EXECS];
 	struct lc_container *parent;
@@ -114,7 +149,7 @@ int lifecycle_event(struct lifecycle *lc, const union nstrace_event *e);
 /* Events were dropped: every live container is marked incomplete. */
 void lifecycle_lost(struct lifecycle *lc, __u64 count);
 
-/* Containers not yet destroyed, in creation order. */
+/* Containers not yet destroyed, in creation order; what they share is brought up to date first. */
 void lifecycle_for_each(struct lifecycle *lc, void (*fn)(void *ctx, const struct lc_container *c),
 			void *ctx);
 
@@ -125,12 +160,12 @@ struct lc_counts {
 };
 struct lc_counts lifecycle_counts(const struct lifecycle *lc);
 
-/* Phases of a container's start, from its first namespace to the last exec of pid 1. */
+/* Phases of a container's start, from its first namespace to the last exec of init. */
 struct lc_timeline {
 	__u64 total_ns;
-	__u64 to_init_ns; /* creation to pid 1 */
+	__u64 to_init_ns; /* creation to init */
 	__u32 execs; /* phases below that are valid */
-	__u64 to_exec_ns[LC_MAX_EXECS]; /* previous step to this exec of pid 1 */
+	__u64 to_exec_ns[LC_MAX_EXECS]; /* previous step to this exec of init */
 };
 /* false when the container's start was not seen whole */
 bool lifecycle_timeline(const struct lc_container *c, struct lc_timeline *t);

@@ -11,10 +11,19 @@
 #include <uthash.h>
 #include "lifecycle.h"
 
+/* A namespace as one hash key: type << 32 | inode. */
+static inline __u64 lc_ns_key(int type, __u32 inum)
+{
+	return (__u64)type << 32 | inum;
+}
+
 struct lc_node {
 	struct lc_container c;
-	UT_hash_handle by_pidns;
-	UT_hash_handle by_serial;
+	__u64 key; /* lc_ns_key() of the namespace it is known by */
+	/* namespaces made for it while it was pending, owned once it is a container */
+	nstrace_ns_mask made;
+	UT_hash_handle by_key;
+	UT_hash_handle by_serial; /* not while pending: it has no serial yet */
 	struct lc_node *prev, *next; /* live containers, in creation order */
 };
 
@@ -27,10 +36,11 @@ struct lc_node {
  * the children it forks are in the container.
  */
 struct lc_join {
-	__u64 serial; /* 0 for none */
-	__u32 tid;
+	__u64 serial; /* the container joined, once reported; 0 before */
+	__u32 tid; /* 0 for no join */
 	char comm[NSTRACE_COMM_LEN]; /* at the first setns: runc renames its stages without an exec */
-	struct nstrace_ns_set entered; /* what it is in now; 0 for a type it is not */
+	/* what it is in now that some container owns; 0 for a type it is not */
+	struct nstrace_ns_set entered;
 	__u64 time_ns;
 	bool reported;
 	bool exec_pending; /* the first exec after the join, its own or a child's, is reported */
@@ -39,6 +49,8 @@ struct lc_join {
 struct lc_process {
 	__u32 pid;
 	__u32 ppid;
+	__u32 pidns; /* its pid namespace's inode below the host's level, else 0: it never changes */
+	__u64 born_ns; /* 0 when its start was not seen */
 	char comm[NSTRACE_COMM_LEN];
 	struct runtime_hint hint; /* from its argv */
 	struct lc_container *container; /* innermost, NULL on the host */
@@ -55,18 +67,33 @@ struct lc_owned_ns {
 	UT_hash_handle hh;
 };
 
-/* How many pid namespaces had an inode before: inodes are reused at once. */
+static inline struct lc_node *lc_node_of(struct lc_container *c)
+{
+	return (struct lc_node *)c;
+}
+
+/* How many namespaces of a type had an inode before: inodes are reused at once. */
 struct lc_generation {
-	__u32 pidns;
+	__u64 key; /* lc_ns_key() */
 	__u32 count;
 	UT_hash_handle hh;
+};
+
+/* What the snapshot knew of a process beyond what the model keeps, until the snapshot is done. */
+struct lc_snap_entry {
+	__u32 pid;
+	__u32 nspid_levels;
+	__u32 nspid[NSTRACE_MAX_PID_LEVELS];
+	struct nstrace_ns_set ns;
+	struct runtime_hint cgroup; /* the container its cgroup path names */
+	__u64 start_ticks;
 };
 
 struct lifecycle {
 	lc_emit_fn emit;
 	void *ctx;
 	struct lc_process *processes;
-	struct lc_node *by_pidns;
+	struct lc_node *by_key;
 	struct lc_node *by_serial;
 	struct lc_node *head, *tail;
 	struct lc_owned_ns *owned;
@@ -79,18 +106,29 @@ struct lifecycle {
 	struct nstrace_ns_set host_ns;
 	__u32 *survivors;
 	size_t survivors_cap;
+	struct lc_snap_entry *snap;
+	size_t snap_count, snap_cap;
 };
 
 /* The store: containers, processes, namespace owners, generations (lifecycle_store.c). */
-struct lc_container *lc_find_by_pidns(struct lifecycle *lc, __u32 pidns);
+/* The live or pending container known by a namespace (NSTRACE_NS_PID or NSTRACE_NS_MNT). */
+struct lc_container *lc_find_by_key(struct lifecycle *lc, int type, __u32 inum);
 struct lc_container *lc_find_by_serial(struct lifecycle *lc, __u64 serial);
 struct lc_process *lc_find_process(struct lifecycle *lc, __u32 pid);
 struct lc_process *lc_new_process(struct lifecycle *lc, __u32 pid);
 void lc_forget_process(struct lifecycle *lc, struct lc_process *p);
-/* A new container; a stale one with the same pid namespace inode is ended first. */
-struct lc_container *lc_create(struct lifecycle *lc, __u32 pidns, enum lc_origin origin, __u64 time_ns);
+/*
+ * A new container known by its pid or mount namespace; a stale one with the
+ * same key is ended first. A pending one gets its serial when it becomes one.
+ */
+struct lc_container *lc_create(struct lifecycle *lc, enum lc_key key, __u32 inum, enum lc_origin origin,
+			       __u64 time_ns, bool pending);
+/* A pending container becomes one: it gets its serial and owns what was made for it. */
+void lc_promote(struct lifecycle *lc, struct lc_container *c);
+/* Ends a pending container without a word: nothing ever ran in it. */
+void lc_discard(struct lifecycle *lc, struct lc_container *c);
 void lc_destroy(struct lifecycle *lc, struct lc_container *c, __u64 time_ns);
-/* Destroys c and the containers around it that have exited and have no members left. */
+/* Ends c and the containers around it that have exited, or are pending, and have no members left. */
 void lc_check_destroy(struct lifecycle *lc, struct lc_container *c, __u64 time_ns);
 /* Adds a process to the member counts of its container and every enclosing one. */
 void lc_count_member(struct lc_container *c, int delta);
@@ -101,10 +139,12 @@ struct lc_container *lc_owner_of(struct lifecycle *lc, int type, __u32 inum);
 /* The most telling runtime among p and its ancestors in the same container. */
 void lc_lineage_runtime(struct lifecycle *lc, const struct lc_process *p, struct runtime_hint *out);
 
+/* Works out again what c shares, where its namespaces changed since. */
+void lc_update_sharing(struct lifecycle *lc, struct lc_container *c);
 /* Hands t to the consumer; t and what it points to live only during the call. */
-void lc_emit(struct lifecycle *lc, struct lc_transition *t, const struct lc_container *c, __u64 time_ns);
-void lc_emit_simple(struct lifecycle *lc, enum lc_kind kind, const struct lc_container *c, __u64 time_ns,
-		    __u32 pid, const char *comm);
+void lc_emit(struct lifecycle *lc, struct lc_transition *t, struct lc_container *c, __u64 time_ns);
+void lc_emit_simple(struct lifecycle *lc, enum lc_kind kind, struct lc_container *c, __u64 time_ns, __u32 pid,
+		    const char *comm);
 
 /* Join tracking (lifecycle_join.c). */
 void lc_flush_join(struct lifecycle *lc, struct lc_process *p);
@@ -112,5 +152,7 @@ void lc_flush_join(struct lifecycle *lc, struct lc_process *p);
 void lc_flush_join_of(struct lifecycle *lc, struct lc_process *p, __u32 tid);
 /* Records the namespaces a setns moved p's thread into. */
 void lc_track_setns(struct lifecycle *lc, struct lc_process *p, const struct nstrace_setns_event *e);
+/* Namespaces entered on the way to making a container are its own business, not a join. */
+void lc_cancel_join(struct lc_process *p, __u32 tid);
 
 #endif

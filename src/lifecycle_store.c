@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * The model's store: containers by pid namespace and serial, the
- * processes it tracks, which container owns which namespace, and how
- * many pid namespaces each inode has named. Creating and ending
- * containers, and only that, lives here.
+ * The model's store: containers by the namespace they are known by and
+ * by serial, the processes it tracks, which container owns which
+ * namespace, and how many namespaces each inode has named. Creating and
+ * ending containers, and working out what they share, live here.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,7 +28,7 @@ struct lifecycle *lifecycle_new(lc_emit_fn emit, void *ctx)
 static void drop_owned(struct lifecycle *lc, const struct lc_container *c)
 {
 	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
-		__u64 key = (__u64)t << 32 | c->ns.inum[t];
+		__u64 key = lc_ns_key(t, c->ns.inum[t]);
 		struct lc_owned_ns *o;
 
 		if (!(c->owned & NS_BIT(t)))
@@ -43,8 +43,9 @@ static void drop_owned(struct lifecycle *lc, const struct lc_container *c)
 
 static void free_node(struct lifecycle *lc, struct lc_node *n)
 {
-	HASH_DELETE(by_pidns, lc->by_pidns, n);
-	HASH_DELETE(by_serial, lc->by_serial, n);
+	HASH_DELETE(by_key, lc->by_key, n);
+	if (n->c.serial)
+		HASH_DELETE(by_serial, lc->by_serial, n);
 	if (n->prev)
 		n->prev->next = n->next;
 	else
@@ -80,19 +81,16 @@ void lifecycle_free(struct lifecycle *lc)
 		free(g);
 	}
 	free(lc->survivors);
+	free(lc->snap);
 	free(lc);
 }
 
-static struct lc_node *node_of(struct lc_container *c)
+struct lc_container *lc_find_by_key(struct lifecycle *lc, int type, __u32 inum)
 {
-	return (struct lc_node *)c;
-}
-
-struct lc_container *lc_find_by_pidns(struct lifecycle *lc, __u32 pidns)
-{
+	__u64 key = lc_ns_key(type, inum);
 	struct lc_node *n;
 
-	HASH_FIND(by_pidns, lc->by_pidns, &pidns, sizeof(pidns), n);
+	HASH_FIND(by_key, lc->by_key, &key, sizeof(key), n);
 	return n ? &n->c : NULL;
 }
 
@@ -131,15 +129,52 @@ void lc_forget_process(struct lifecycle *lc, struct lc_process *p)
 	free(p);
 }
 
-void lc_emit(struct lifecycle *lc, struct lc_transition *t, const struct lc_container *c, __u64 time_ns)
+/* Namespace types a process lives in; the *_for_children ones are where its children will. */
+static bool lived_in(int type)
 {
+	return type != NSTRACE_NS_PID_FOR_CHILDREN && type != NSTRACE_NS_TIME_FOR_CHILDREN;
+}
+
+void lc_update_sharing(struct lifecycle *lc, struct lc_container *c)
+{
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
+		struct lc_share *s = &c->share[t];
+		__u32 inum = c->ns.inum[t];
+		struct lc_container *owner;
+
+		/*
+		 * What it shares with another container stays so after that one
+		 * ends, as long as the inode is the same: the sharing happened.
+		 */
+		if (!lived_in(t) || (s->inum == inum && s->kind == LC_SHARE_CONTAINER))
+			continue;
+		s->inum = inum;
+		s->serial = 0;
+		owner = inum ? lc_owner_of(lc, t, inum) : NULL;
+		if (!inum)
+			s->kind = LC_SHARE_UNKNOWN;
+		else if (c->owned & NS_BIT(t))
+			s->kind = LC_SHARE_PRIVATE;
+		else if (lc->host_ns.inum[t] == inum)
+			s->kind = LC_SHARE_HOST;
+		else if (owner && owner != c) {
+			s->kind = LC_SHARE_CONTAINER;
+			s->serial = owner->serial;
+		} else
+			s->kind = LC_SHARE_OTHER;
+	}
+}
+
+void lc_emit(struct lifecycle *lc, struct lc_transition *t, struct lc_container *c, __u64 time_ns)
+{
+	lc_update_sharing(lc, c);
 	t->container = c;
 	t->time_ns = time_ns;
 	lc->emit(lc->ctx, t);
 }
 
-void lc_emit_simple(struct lifecycle *lc, enum lc_kind kind, const struct lc_container *c,
-			__u64 time_ns, __u32 pid, const char *comm)
+void lc_emit_simple(struct lifecycle *lc, enum lc_kind kind, struct lc_container *c, __u64 time_ns, __u32 pid,
+		    const char *comm)
 {
 	struct lc_transition t = { .kind = kind, .pid = pid };
 
@@ -162,16 +197,21 @@ bool lc_inside(const struct lc_container *c, const struct lc_container *outer)
 	return false;
 }
 
-/* A container nested in itself would make every walk up the parents endless; input may ask for it. */
+/*
+ * A container nested in itself would make every walk up the parents
+ * endless; input may ask for it. A pending one is no container to be in.
+ */
 void lc_set_parent(struct lc_container *c, struct lc_container *parent)
 {
+	while (parent && parent->state == LC_PENDING)
+		parent = parent->parent;
 	c->parent = parent && !lc_inside(parent, c) ? parent : NULL;
 }
 
 void lc_own_namespaces(struct lifecycle *lc, struct lc_container *c, nstrace_ns_mask mask)
 {
 	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
-		__u64 key = (__u64)t << 32 | c->ns.inum[t];
+		__u64 key = lc_ns_key(t, c->ns.inum[t]);
 		struct lc_owned_ns *o;
 
 		if (!(mask & NS_BIT(t)) || !c->ns.inum[t] || (c->owned & NS_BIT(t)))
@@ -192,18 +232,17 @@ void lc_own_namespaces(struct lifecycle *lc, struct lc_container *c, nstrace_ns_
 
 struct lc_container *lc_owner_of(struct lifecycle *lc, int type, __u32 inum)
 {
-	__u64 key = (__u64)type << 32 | inum;
+	__u64 key = lc_ns_key(type, inum);
 	struct lc_owned_ns *o;
 
 	HASH_FIND(hh, lc->owned, &key, sizeof(key), o);
 	return o ? lc_find_by_serial(lc, o->serial) : NULL;
 }
 
+static void hand_to_parent(struct lifecycle *lc, struct lc_container *c);
+
 void lc_destroy(struct lifecycle *lc, struct lc_container *c, __u64 time_ns)
 {
-	struct lc_process *p, *ptmp;
-	struct lc_node *n;
-
 	c->state = LC_DESTROYED;
 	c->destroyed_ns = time_ns;
 	lc_emit_simple(lc, LC_DESTROY, c, time_ns, c->init_pid, NULL);
@@ -213,13 +252,28 @@ void lc_destroy(struct lifecycle *lc, struct lc_container *c, __u64 time_ns)
 	 * crafted recording left in it moves out to its parent, which
 	 * already counts it among its members.
 	 */
+	hand_to_parent(lc, c);
+	free_node(lc, lc_node_of(c));
+}
+
+/* Whatever still points at c points at its parent instead. */
+static void hand_to_parent(struct lifecycle *lc, struct lc_container *c)
+{
+	struct lc_process *p, *ptmp;
+	struct lc_node *n;
+
 	HASH_ITER(hh, lc->processes, p, ptmp)
 		if (p->container == c)
 			p->container = c->parent;
 	for (n = lc->head; n; n = n->next)
 		if (n->c.parent == c)
 			n->c.parent = c->parent;
-	free_node(lc, node_of(c));
+}
+
+void lc_discard(struct lifecycle *lc, struct lc_container *c)
+{
+	hand_to_parent(lc, c);
+	free_node(lc, lc_node_of(c));
 }
 
 void lc_check_destroy(struct lifecycle *lc, struct lc_container *c, __u64 time_ns)
@@ -229,15 +283,17 @@ void lc_check_destroy(struct lifecycle *lc, struct lc_container *c, __u64 time_n
 
 		if (!c->members && c->state == LC_EXITED)
 			lc_destroy(lc, c, time_ns);
+		else if (!c->members && c->state == LC_PENDING)
+			lc_discard(lc, c);
 		c = parent;
 	}
 }
 
 /*
- * A pid namespace's inode is freed only after every process in it, and
- * every namespace nested in it, is gone: when the inode comes back while
- * its container looks alive, their exits were lost. Nothing of it may
- * stay referenced.
+ * A namespace's inode is freed only after every process in it, and
+ * every pid namespace nested in it, is gone: when the inode comes back
+ * while its container looks alive, their exits were lost. Nothing of it
+ * may stay referenced.
  */
 static void drop_stale(struct lifecycle *lc, struct lc_container *old, __u64 time_ns)
 {
@@ -259,7 +315,10 @@ again:
 		}
 	}
 	old->incomplete = true;
-	lc_destroy(lc, old, time_ns);
+	if (old->state == LC_PENDING)
+		lc_discard(lc, old);
+	else
+		lc_destroy(lc, old, time_ns);
 }
 
 /*
@@ -276,10 +335,11 @@ static void end_stale(struct lifecycle *lc, struct lc_container *old, __u64 time
 	lc_check_destroy(lc, outer, time_ns);
 }
 
-struct lc_container *lc_create(struct lifecycle *lc, __u32 pidns, enum lc_origin origin,
-				   __u64 time_ns)
+struct lc_container *lc_create(struct lifecycle *lc, enum lc_key key, __u32 inum, enum lc_origin origin,
+			       __u64 time_ns, bool pending)
 {
-	struct lc_container *old = lc_find_by_pidns(lc, pidns);
+	int type = key == LC_KEY_PIDNS ? NSTRACE_NS_PID : NSTRACE_NS_MNT;
+	struct lc_container *old = lc_find_by_key(lc, type, inum);
 	struct lc_generation *g;
 	struct lc_node *n;
 
@@ -288,25 +348,30 @@ struct lc_container *lc_create(struct lifecycle *lc, __u32 pidns, enum lc_origin
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
-	HASH_FIND(hh, lc->generations, &pidns, sizeof(pidns), g);
+	n->key = lc_ns_key(type, inum);
+	HASH_FIND(hh, lc->generations, &n->key, sizeof(n->key), g);
 	if (!g) {
 		g = calloc(1, sizeof(*g));
 		if (!g) {
 			free(n);
 			return NULL;
 		}
-		g->pidns = pidns;
-		HASH_ADD(hh, lc->generations, pidns, sizeof(g->pidns), g);
+		g->key = n->key;
+		HASH_ADD(hh, lc->generations, key, sizeof(g->key), g);
 	}
 	n->c.generation = g->count++;
-	n->c.serial = lc->next_serial++;
-	n->c.pidns = pidns;
+	n->c.key = key;
+	if (key == LC_KEY_PIDNS)
+		n->c.pidns = inum;
+	else
+		n->c.mntns = inum;
 	n->c.origin = origin;
-	n->c.state = LC_CREATED;
+	n->c.state = pending ? LC_PENDING : LC_CREATED;
 	n->c.created_ns = time_ns;
 	n->c.incomplete = origin == LC_UNSEEN;
-	HASH_ADD(by_pidns, lc->by_pidns, c.pidns, sizeof(n->c.pidns), n);
-	HASH_ADD(by_serial, lc->by_serial, c.serial, sizeof(n->c.serial), n);
+	HASH_ADD(by_key, lc->by_key, key, sizeof(n->key), n);
+	if (!pending)
+		lc_promote(lc, &n->c);
 	n->prev = lc->tail;
 	if (lc->tail)
 		lc->tail->next = n;
@@ -314,6 +379,16 @@ struct lc_container *lc_create(struct lifecycle *lc, __u32 pidns, enum lc_origin
 		lc->head = n;
 	lc->tail = n;
 	return &n->c;
+}
+
+void lc_promote(struct lifecycle *lc, struct lc_container *c)
+{
+	struct lc_node *n = lc_node_of(c);
+
+	c->serial = lc->next_serial++;
+	HASH_ADD(by_serial, lc->by_serial, c.serial, sizeof(n->c.serial), n);
+	lc_own_namespaces(lc, c, n->made);
+	n->made = 0;
 }
 
 /*
@@ -339,8 +414,12 @@ void lc_lineage_runtime(struct lifecycle *lc, const struct lc_process *p, struct
 
 void lifecycle_for_each(struct lifecycle *lc, void (*fn)(void *ctx, const struct lc_container *c), void *ctx)
 {
-	for (struct lc_node *n = lc->head; n; n = n->next)
+	for (struct lc_node *n = lc->head; n; n = n->next) {
+		if (n->c.state == LC_PENDING)
+			continue;
+		lc_update_sharing(lc, &n->c);
 		fn(ctx, &n->c);
+	}
 }
 
 struct lc_counts lifecycle_counts(const struct lifecycle *lc)

@@ -70,6 +70,10 @@ int procfs_read_process(const char *proc_root, int pid, struct snap_process *p)
 	snprintf(path, sizeof(path), "%s/cmdline", dir);
 	n = read_file(path, p->cmdline, sizeof(p->cmdline));
 	p->cmdline_len = n > 0 ? n : 0;
+	snprintf(path, sizeof(path), "%s/stat", dir);
+	n = read_file(path, status, sizeof(status));
+	if (n < 0 || parse_stat_start(status, n, &p->start_ticks))
+		p->start_ticks = 0;
 	snprintf(path, sizeof(path), "%s/cgroup", dir);
 	n = read_file(path, p->cgroup, sizeof(p->cgroup));
 	p->cgroup_len = n > 0 ? n : 0;

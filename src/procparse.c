@@ -84,6 +84,38 @@ int parse_status(const char *text, size_t len, struct snap_process *proc)
 	return have_name && have_ppid && have_nspid ? 0 : -EINVAL;
 }
 
+int parse_stat_start(const char *text, size_t len, __u64 *ticks)
+{
+	/* fields after the name: state is the first, starttime the twentieth */
+	enum { STARTTIME_AFTER_NAME = 20 };
+	const char *p = memrchr(text, ')', len), *end = text + len;
+	unsigned long long v = 0;
+
+	if (!p)
+		return -EINVAL;
+	p++;
+	for (int field = 0; field < STARTTIME_AFTER_NAME; field++) {
+		if (p == end || *p != ' ')
+			return -EINVAL;
+		p++;
+		if (field == STARTTIME_AFTER_NAME - 1)
+			break;
+		while (p < end && *p != ' ')
+			p++;
+	}
+	if (p == end || *p < '0' || *p > '9')
+		return -EINVAL;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (v > (~0ULL - 9) / 10)
+			return -EINVAL;
+		v = v * 10 + (*p - '0');
+	}
+	if (p < end && *p != ' ' && *p != '\n')
+		return -EINVAL;
+	*ticks = v;
+	return 0;
+}
+
 __u32 parse_ns_link(const char *target, size_t len)
 {
 	const char *open = memchr(target, '[', len), *end = target + len, *p;

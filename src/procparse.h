@@ -9,6 +9,13 @@
 /* Name, PPid and NSpid from /proc/PID/status; -EINVAL when one is missing or malformed. */
 int parse_status(const char *text, size_t len, struct snap_process *p);
 
+/*
+ * starttime, the 22nd field of /proc/PID/stat: clock ticks after boot.
+ * The name in field 2 may hold spaces and parentheses: fields are counted
+ * from the last ')'. -EINVAL when malformed.
+ */
+int parse_stat_start(const char *text, size_t len, __u64 *ticks);
+
 /* The inode from a namespace link target such as "net:[4026531840]"; 0 when malformed. */
 __u32 parse_ns_link(const char *target, size_t len);
 

@@ -50,14 +50,18 @@ int record_reader_init(struct record_reader *r, FILE *f, char *msg, size_t msg_s
 		snprintf(msg, msg_size, "not an nstrace recording: bad magic at offset 0");
 		return -EINVAL;
 	}
-	if (h.version != RECORD_VERSION) {
+	if (h.version != RECORD_VERSION && h.version != 1) {
 		snprintf(msg, msg_size, "file header at offset 0: recording format version %u, this nstrace reads %u",
 			 h.version, RECORD_VERSION);
 		return -EINVAL;
 	}
+	r->version = h.version;
 	r->offset = sizeof(h);
 	return 0;
 }
+
+/* A version 1 snapshot record ends before start_ticks, which reads as unknown. */
+#define SNAPSHOT_V1_SIZE (offsetof(struct snap_process, cgroup) + SNAP_CGROUP_LEN)
 
 /* Whether a payload is well-formed for its kind; why says what is not. */
 /*
@@ -80,7 +84,7 @@ static bool event_ok(void *data, __u32 *len, const char **why)
 	return !nstrace_event_check(data, *len, why);
 }
 
-static bool length_ok(__u32 kind, __u32 *len, void *data, const char **why)
+static bool length_ok(__u32 version, __u32 kind, __u32 *len, void *data, const char **why)
 {
 	switch (kind) {
 	case RECORD_EVENT:
@@ -90,6 +94,11 @@ static bool length_ok(__u32 kind, __u32 *len, void *data, const char **why)
 		return *len == sizeof(struct record_lost);
 	case RECORD_SNAPSHOT:
 		*why = "snapshot record of the wrong size";
+		if (version == 1 && *len == SNAPSHOT_V1_SIZE) {
+			memset((char *)data + *len, 0, sizeof(struct snap_process) - *len);
+			*len = sizeof(struct snap_process);
+			return true;
+		}
 		return *len == sizeof(struct snap_process);
 	case RECORD_SNAPSHOT_DONE:
 		*why = "snapshot end record of the wrong size";
@@ -140,7 +149,7 @@ int record_read(struct record_reader *r, __u32 *kind, const void **data, __u32 *
 			 (unsigned long long)r->offset, fr.len);
 		return -EINVAL;
 	}
-	if (!length_ok(fr.kind, &fr.len, r->buf, &why)) {
+	if (!length_ok(r->version, fr.kind, &fr.len, r->buf, &why)) {
 		snprintf(msg, msg_size, "bad record at offset %llu: %s", (unsigned long long)r->offset, why);
 		return -EINVAL;
 	}

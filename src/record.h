@@ -11,7 +11,8 @@
 #include <linux/types.h>
 
 #define RECORD_MAGIC "NSTRACE"
-#define RECORD_VERSION 1
+/* 2: snapshot records carry start_ticks; version 1 files still read. */
+#define RECORD_VERSION 2
 
 enum record_kind {
 	RECORD_EVENT = 1, /* a union nstrace_event, exec events cut after their argv */
@@ -34,6 +35,7 @@ int record_write(FILE *f, __u32 kind, const void *data, __u32 len);
 
 struct record_reader {
 	FILE *f;
+	__u32 version;
 	__u64 offset; /* of the next record */
 	void *buf;
 	__u32 cap;

@@ -20,6 +20,11 @@ const char *runtime_name(enum runtime rt)
 	return names[rt];
 }
 
+bool runtime_makes_containers(enum runtime rt)
+{
+	return rt == RUNTIME_RUNC || rt == RUNTIME_CRUN || rt == RUNTIME_LXC || rt == RUNTIME_NSPAWN;
+}
+
 struct argv_view {
 	const char *arg[MAX_ARGS];
 	size_t len[MAX_ARGS];

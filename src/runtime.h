@@ -33,6 +33,14 @@ struct runtime_hint {
 
 const char *runtime_name(enum runtime rt);
 
+/*
+ * The runtimes whose own processes make a container's namespaces and
+ * start its command (runc's init stages, crun, lxc, systemd-nspawn);
+ * the managers above them (docker, containerd, podman, cri-o) ask one
+ * of these to.
+ */
+bool runtime_makes_containers(enum runtime rt);
+
 /* argv as the kernel keeps it: NUL-separated, the last one maybe unterminated. */
 void runtime_hint_from_argv(const char *args, size_t len, struct runtime_hint *hint);
 

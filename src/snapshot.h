@@ -23,6 +23,8 @@ struct snap_process {
 	__u16 cgroup_len;
 	char cmdline[SNAP_CMDLINE_LEN]; /* NUL-separated argv, maybe cut */
 	char cgroup[SNAP_CGROUP_LEN]; /* /proc/PID/cgroup text, maybe cut */
+	/* Recordings of format version 1 end the record here. */
+	__u64 start_ticks; /* when it started, in clock ticks after boot; 0 if unknown */
 };
 
 #endif

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * The parsers of /proc text nstrace reads at start-up: the first byte
- * picks /proc/PID/status, a /proc/PID/ns/ link target or the NUL-separated
- * /proc/PID/cmdline that runtimes are recognised by; the rest is the text.
+ * picks /proc/PID/status, a /proc/PID/ns/ link target, the NUL-separated
+ * /proc/PID/cmdline that runtimes are recognised by or /proc/PID/stat;
+ * the rest is the text.
  */
 #include <stdint.h>
 #include <string.h>
@@ -14,10 +15,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *text = (const char *)data + 1;
 	struct runtime_hint hint;
 	struct snap_process p;
+	__u64 ticks;
 
 	if (!size)
 		return 0;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		memset(&p, 0, sizeof(p));
 		if (!parse_status(text, size - 1, &p) &&
@@ -30,6 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 		runtime_hint_from_argv(text, size - 1, &hint);
 		if (hint.runtime >= RUNTIME_COUNT || !memchr(hint.id, '\0', sizeof(hint.id)))
+			__builtin_trap();
+		break;
+	case 3:
+		/* a number was read, or nothing: a parse that claims success read digits */
+		if (!parse_stat_start(text, size - 1, &ticks) && !memchr(text, ')', size - 1))
 			__builtin_trap();
 		break;
 	}
