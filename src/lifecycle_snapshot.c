@@ -108,6 +108,8 @@ static const struct lc_snap_entry *entry_of(const struct lifecycle *lc, __u32 pi
 {
 	struct lc_snap_entry key = { .pid = pid };
 
+	if (!lc->snap_count)
+		return NULL;
 	return bsearch(&key, lc->snap, lc->snap_count, sizeof(*lc->snap), by_pid);
 }
 
@@ -218,7 +220,8 @@ static int find_mount_containers(struct lifecycle *lc)
 		if (e->ns.inum[NSTRACE_NS_MNT] && e->ns.inum[NSTRACE_NS_MNT] != expected)
 			order[count++] = e;
 	}
-	qsort(order, count, sizeof(*order), by_mntns_then_start);
+	if (count)
+		qsort(order, count, sizeof(*order), by_mntns_then_start);
 	for (size_t start = 0, end; start < count && !err; start = end) {
 		for (end = start + 1; end < count && order[end]->ns.inum[NSTRACE_NS_MNT] ==
 							 order[start]->ns.inum[NSTRACE_NS_MNT];
@@ -293,7 +296,8 @@ int lifecycle_snapshot_done(struct lifecycle *lc, __u64 started_ns)
 	struct lc_node *n;
 	int err;
 
-	qsort(lc->snap, lc->snap_count, sizeof(*lc->snap), by_pid);
+	if (lc->snap_count)
+		qsort(lc->snap, lc->snap_count, sizeof(*lc->snap), by_pid);
 	runtimes_from_cgroups(lc);
 	err = find_mount_containers(lc);
 	/* Nesting and runtimes need the whole process tree, so they come last. */

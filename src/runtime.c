@@ -361,6 +361,8 @@ static bool match_container(const char *prev, size_t prev_len, const char *c, si
 	    match_component(c, n, "cri-containerd-", ".scope", hint, RUNTIME_CONTAINERD) ||
 	    match_component(c, n, "crio-", ".scope", hint, RUNTIME_CRIO) ||
 	    match_component(c, n, "libpod-", ".scope", hint, RUNTIME_PODMAN) ||
+	    /* podman's cgroupfs manager: libpod_parent/libpod-<id> */
+	    match_component(c, n, "libpod-", "", hint, RUNTIME_PODMAN) ||
 	    match_named(c, n, "lxc.payload.", "", hint, RUNTIME_LXC) ||
 	    match_named(c, n, "systemd-nspawn@", ".service", hint, RUNTIME_NSPAWN))
 		return true;

@@ -4,7 +4,8 @@
  * the format --record writes. By default it has every record kind and
  * every event type: a snapshot of the host's pid 1 and of a running
  * container, a container made with unshare that execs, is joined with
- * setns, loses events and ends. With --reuse, the exits of a container's
+ * setns, loses events and ends, and one that runc makes in the host's
+ * pid namespace, known by its mount namespace. With --reuse, the exits of a container's
  * processes are lost and its pid namespace inode comes back for a new
  * container before the old members' exits show up.
  * The recordings seed the replay fuzzer and feed the damaged-replay and
@@ -19,6 +20,7 @@
 #define HOST_NS 4026531800u
 #define OLD_PIDNS 4026532300u
 #define NEW_PIDNS 4026532400u
+#define RUNC_MNTNS 4026532500u
 #define SEC 1000000000ULL
 
 static void host_ns(struct nstrace_ns_set *ns)
@@ -172,6 +174,38 @@ static void write_lifecycle(FILE *f)
 	event(f, &e);
 	memset(&e, 0, sizeof(e));
 	header(&e.hdr, NSTRACE_EVENT_EXIT, 7, 100, 1, 0, "unshare");
+	event(f, &e);
+
+	/* runc's second stage makes a mount namespace, no pid namespace; its child runs the command */
+	exec_event(f, 8, 400, 0, "runc", "/usr/sbin/runc", "runc\0init", 10);
+	clone_event(f, 9, 401, 400, 0, "runc:[1:CHILD]");
+	memset(&e, 0, sizeof(e));
+	header(&e.hdr, NSTRACE_EVENT_UNSHARE, 10, 401, 400, 0, "runc:[1:CHILD]");
+	e.hdr.ns.inum[NSTRACE_NS_MNT] = RUNC_MNTNS;
+	e.unshare.flags = NSTRACE_CLONE_NEWNS;
+	event(f, &e);
+	memset(&e, 0, sizeof(e));
+	header(&e.hdr, NSTRACE_EVENT_CLONE, 11, 402, 400, 0, "runc:[1:CHILD]");
+	e.hdr.ns.inum[NSTRACE_NS_MNT] = RUNC_MNTNS;
+	e.clone.caller_pid = e.clone.caller_tid = 401;
+	e.clone.flags = NSTRACE_CLONE_PARENT;
+	event(f, &e);
+	memset(&e, 0, sizeof(e));
+	header(&e.hdr, NSTRACE_EVENT_EXIT, 12, 401, 400, 0, "runc:[1:CHILD]");
+	e.hdr.ns.inum[NSTRACE_NS_MNT] = RUNC_MNTNS;
+	event(f, &e);
+	memset(&e, 0, sizeof(e));
+	header(&e.hdr, NSTRACE_EVENT_EXEC, 12, 402, 400, 0, "sh");
+	e.hdr.ns.inum[NSTRACE_NS_MNT] = RUNC_MNTNS;
+	e.exec.old_tid = 402;
+	strcpy(e.exec.filename, "/bin/sh");
+	e.exec.args_len = 3;
+	memcpy(e.exec.args, "sh", 3);
+	event(f, &e);
+	memset(&e, 0, sizeof(e));
+	header(&e.hdr, NSTRACE_EVENT_EXIT, 13, 402, 400, 0, "sh");
+	e.hdr.ns.inum[NSTRACE_NS_MNT] = RUNC_MNTNS;
+	e.exit.exit_code = 5 << 8;
 	event(f, &e);
 }
 

@@ -151,14 +151,15 @@ check_complete() {
 	fi
 }
 
-# check_join KEY ARGV: a join that entered the pid namespace, and the joined exec of ARGV after it.
+# check_join KEY ARGV [TYPE]: a join that entered the namespace of TYPE (pid by default), and the
+# joined exec of ARGV after it.
 check_join() {
-	_join=$(jq -r --arg k "$1" 'select(.type == "container_join" and .container == $k and .entered.pid != null) |
-		.time_ns' "$trace_out" | head -n 1)
+	_join=$(jq -r --arg k "$1" --arg t "${3:-pid}" 'select(.type == "container_join" and .container == $k and
+		.entered[$t] != null) | .time_ns' "$trace_out" | head -n 1)
 	_exec=$(jq -r --arg k "$1" --argjson a "$2" 'select(.type == "container_exec" and .container == $k and
 		.joined and .argv == $a) | .time_ns' "$trace_out" | head -n 1)
 	if [ -z "$_join" ]; then
-		fail "no container_join into its pid namespace"
+		fail "no container_join into its ${3:-pid} namespace"
 	elif [ -z "$_exec" ]; then
 		fail "no joined container_exec of $2"
 	elif [ "$_exec" -lt "$_join" ]; then
@@ -178,4 +179,26 @@ joined_execs() {
 joins_into_pid() {
 	jq -r --arg k "$1" 'select(.type == "container_join" and .container == $k and .entered.pid != null) |
 		.pid' "$trace_out" | wc -l | tr -d ' '
+}
+
+# sharing_of KEY TYPE...: what the container's create says each namespace type is to it, "type:what" words.
+sharing_of() {
+	_k=$1
+	shift
+	jq -r --arg k "$_k" --arg types "$*" 'select(.type == "container_create" and .container == $k) |
+		.sharing as $s | [$types | split(" ")[] | "\(.):\($s[.])"] | join(" ")' "$trace_out" | head -n 1
+}
+
+# check_sharing KEY EXPECTED: mnt, uts, ipc, pid and net as EXPECTED says ("mnt:private ... net:c1"),
+# the same in the summary at destroy as at create.
+check_sharing() {
+	expect "sharing" "$2" "$(sharing_of "$1" mnt uts ipc pid net)"
+	expect "sharing at destroy as at create" "$(field "$1" container_create '.sharing | tojson')" \
+		"$(field "$1" container_destroy '.sharing | tojson')"
+}
+
+# joins_of KEY: how many joins the container had.
+joins_of() {
+	jq -r --arg k "$1" 'select(.type == "container_join" and .container == $k) | .pid' "$trace_out" | wc -l |
+		tr -d ' '
 }

@@ -548,11 +548,11 @@ scenario_docker_kill() {
 
 # --- containers that were running before nstrace started ---
 
-# check_existing KEY RUNTIME ID INIT_PID EXIT_CODE JOINED_ARGV
+# check_existing KEY RUNTIME ID INIT_PID EXIT_CODE JOINED_ARGV [JOIN_TYPE]
 check_existing() {
 	check_lifecycle "$1" "$2" "$3" "$4" "" "$5"
 	expect "origin" existing "$(field "$1" container_create .origin)"
-	check_join "$1" "$6"
+	check_join "$1" "$6" "${7:-pid}"
 }
 
 # check_ps RUNTIME ID INIT_PID: nstrace ps --json lists it so.
@@ -647,4 +647,274 @@ scenario_bad_proc() {
 	expect "its init" 50 "$(jq -r .init_pid "$T/bad-proc.json")"
 	expect "its runtime" unknown "$(jq -r .runtime "$T/bad-proc.json")"
 	expect "its ID" null "$(jq -r .container_id "$T/bad-proc.json")"
+}
+
+# --- containers that share namespaces with the host or with another container ---
+
+# docker_shared NAME CODE OPTION...: a container that says ready, with OPTIONs, started detached; docker exec'd
+# (exits 6) and stopped (exits CODE). Leaves its key in $key, its ID in $id, init pid in $pid, exit code in $code.
+docker_shared() {
+	_name=$1 _code=$2
+	shift 2
+	dk run -d "$@" --name "$_name" "$image" /bin/sh -c "$(trap_script "$_code")" >/dev/null
+	wait_for 60 docker_said_ready "$_name" || fail "$_name never said ready"
+	id=$(docker_state "$_name" .Id)
+	pid=$(docker_state "$_name" .State.Pid)
+	rc=0
+	dk exec "$_name" /bin/busybox sh -c 'exit 6' || rc=$?
+	expect "docker exec's exit status" 6 "$rc"
+}
+
+# docker_shared_end NAME: stops it; its exit code in $code.
+docker_shared_end() {
+	dk stop -t 30 "$1" >/dev/null
+	code=$(docker_state "$1" .State.ExitCode)
+	dk rm "$1" >/dev/null
+}
+
+# check_docker_shared KEY ID PID CODE SHARING JOIN_TYPE: the lifecycle, what it shares, the docker exec join.
+check_docker_shared() {
+	check_lifecycle "$1" docker "$2" "$3" "$(sh_argv "$(trap_script "$4")")" "$4"
+	check_sharing "$1" "$5"
+	check_join "$1" "$(busybox_argv 'exit 6')" "$6"
+}
+
+# docker run --pid=host: no pid namespace of its own, known by its mount namespace.
+scenario_docker_pid_host() {
+	scenario=docker-pid-host
+	docker_up || { skip "no docker daemon"; return 0; }
+	trace_start docker-pid-host || return 0
+	docker_shared "$tag-pidhost" 90 --pid=host --network none
+	docker_shared_end "$tag-pidhost"
+	expect "docker's exit code" 90 "$code"
+	trace_stop
+
+	key=$(key_of ".container_id == \"$id\"")
+	check_docker_shared "$key" "$id" "$pid" 90 "mnt:private uts:private ipc:private pid:host net:private" mnt
+	expect "keyed by" mntns "$(field "$key" container_create .keyed_by)"
+	expect "its mount namespace" "$(field "$key" container_create .ns.mnt)" "$(field "$key" container_create .mntns)"
+	expect "init at the host's level" "[$pid]" "$(field "$key" container_init '.nspid | tojson')"
+	expect "joins into the host's pid namespace" 0 "$(joins_into_pid "$key")"
+}
+
+# docker run --pid=container:X --network container:X: in X's pid and network namespaces. Making it
+# enters them; that is no join into X.
+scenario_docker_pid_of_another() {
+	scenario=docker-pid-of-another
+	docker_up || { skip "no docker daemon"; return 0; }
+	x=$tag-x
+	trace_start docker-pid-of-another || return 0
+	dk run -d --network none --name "$x" "$image" /bin/sh -c "$(trap_script 91)" >/dev/null
+	wait_for 60 docker_said_ready "$x" || fail "X never said ready"
+	xid=$(docker_state "$x" .Id)
+	docker_shared "$tag-side" 92 --pid="container:$x" --network "container:$x"
+	# its pid inside X's pid namespace, as X's processes see it
+	side_nspid=$(awk '/^NSpid:/ { print $3 }' "/proc/$pid/status")
+	docker_shared_end "$tag-side"
+	expect "docker's exit code" 92 "$code"
+	docker_shared_end "$x"
+	expect "X's exit code" 91 "$code"
+	trace_stop
+
+	xkey=$(key_of ".container_id == \"$xid\"")
+	key=$(key_of ".container_id == \"$id\"")
+	check_docker_shared "$key" "$id" "$pid" 92 "mnt:private uts:private ipc:private pid:$xkey net:$xkey" mnt
+	expect "keyed by" mntns "$(field "$key" container_create .keyed_by)"
+	expect "in X's pid namespace" "$(field "$xkey" container_create .pidns)" "$(field "$key" container_create .pidns)"
+	expect "init's pids" "[$pid,$side_nspid]" "$(field "$key" container_init '.nspid | tojson')"
+	expect "the join entered X's pid namespace as its own" "$(field "$xkey" container_create .pidns)" \
+		"$(jq -r --arg k "$key" 'select(.type == "container_join" and .container == $k and .entered.mnt != null) |
+			.entered.pid' "$trace_out" | head -n 1)"
+	expect "joins into X's pid namespace" 0 "$(joins_into_pid "$xkey")"
+	expect "X's joined execs" "" "$(joined_execs "$xkey")"
+}
+
+# docker run --ipc host, --uts host, --network host: a pid namespace of its own, one type the host's.
+scenario_docker_host_types() {
+	docker_up || { scenario=docker-host-types; skip "no docker daemon"; return 0; }
+	for option in "--ipc host:ipc" "--uts host:uts" "--network host:net"; do
+		type=${option#*:}
+		scenario=docker-$type-host
+		expected=
+		for t in mnt uts ipc pid net; do
+			[ "$t" = "$type" ] && what=host || what=private
+			expected="$expected${expected:+ }$t:$what"
+		done
+		trace_start "$scenario" || continue
+		# shellcheck disable=SC2086,SC2046 # the option and its value, split on purpose
+		docker_shared "$tag-$type" 93 ${option%:*} $([ "$type" = net ] || echo --network none)
+		docker_shared_end "$tag-$type"
+		expect "docker's exit code" 93 "$code"
+		trace_stop
+		key=$(key_of ".container_id == \"$id\"")
+		check_docker_shared "$key" "$id" "$pid" 93 "$expected" pid
+		expect "keyed by" pidns "$(field "$key" container_create .keyed_by)"
+	done
+}
+
+# A pod as CRI runtimes build it, with runc alone: a sandbox, and an application container whose
+# config.json joins the sandbox's network, IPC and UTS namespaces by path.
+scenario_runc_pod() {
+	scenario=runc-pod
+	command -v runc >/dev/null || { skip "runc is not installed"; return 0; }
+	sb=$tag-sandbox app=$tag-app
+	runc_bundle "$sb" "$(sh_argv "$(trap_script 0)")"
+	sb_bundle=$bundle
+	trace_start runc-pod || return 0
+	runc run -d --bundle "$sb_bundle" "$sb" </dev/null >"$T/$sb.log" 2>&1 || fail "runc run -d: $(cat "$T/$sb.log")"
+	wait_for 30 said_ready "$T/$sb.log" || fail "the sandbox never said ready"
+	sb_pid=$(runc state "$sb" | jq -r .pid)
+	script=$(trap_script 95)
+	runc_bundle "$app" "$(sh_argv "$script")"
+	jq --arg p "/proc/$sb_pid/ns" 'del(.hostname) | .linux.namespaces |= map(
+		if .type == "network" then .path = "\($p)/net" elif .type == "ipc" then .path = "\($p)/ipc"
+		elif .type == "uts" then .path = "\($p)/uts" else . end)' "$bundle/config.json" >"$bundle/config.json.new"
+	mv "$bundle/config.json.new" "$bundle/config.json"
+	runc run -d --bundle "$bundle" "$app" </dev/null >"$T/$app.log" 2>&1 || fail "runc run -d: $(cat "$T/$app.log")"
+	wait_for 30 said_ready "$T/$app.log" || fail "the application never said ready"
+	state=$(runc state "$app")
+	rc=0
+	runc exec "$app" /bin/busybox sh -c 'exit 5' || rc=$?
+	expect "runc exec's exit status" 5 "$rc"
+	runc kill "$app" TERM
+	wait_for 30 oci_is runc "$app" stopped || fail "runc kill: still $(oci_status runc "$app")"
+	runc delete "$app"
+	runc kill "$sb" KILL
+	wait_for 30 oci_is runc "$sb" stopped || fail "runc kill: the sandbox is still $(oci_status runc "$sb")"
+	runc delete "$sb"
+	trace_stop
+
+	sbkey=$(key_of ".container_id == \"$sb\"")
+	key=$(key_of ".container_id == \"$app\"")
+	check_lifecycle "$key" runc "$app" "$(echo "$state" | jq -r .pid)" "$(sh_argv "$script")" 95
+	check_sharing "$key" "mnt:private uts:$sbkey ipc:$sbkey pid:private net:$sbkey"
+	check_join "$key" "$(busybox_argv 'exit 5')"
+	expect "the sandbox's own" "mnt:private uts:private ipc:private pid:private net:private" \
+		"$(sharing_of "$sbkey" mnt uts ipc pid net)"
+	expect "joins into the sandbox" 0 "$(joins_of "$sbkey")"
+	expect "the sandbox's init" "$sb_pid" "$(field "$sbkey" container_init .pid)"
+}
+
+# --- podman: its own storage under the scratch directory, runc, cgroupfs, no network ---
+
+pm() { CONTAINERS_CONF=$T/containers.conf podman --root "$T/podman/root" --runroot "$T/podman/run" \
+	--tmpdir "$T/podman/tmp" "$@"; }
+podman_used=false
+
+# Whether podman can run a container here at all, found once: why not, or nothing.
+podman_why=unknown
+podman_usable() {
+	[ "$podman_why" = unknown ] || { [ -z "$podman_why" ]; return; }
+	podman_why=
+	command -v podman >/dev/null || { podman_why="podman is not installed"; return 1; }
+	# the host's hard limits cannot be raised here; podman's defaults would try
+	cat >"$T/containers.conf" <<-EOF
+		[containers]
+		default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+		[engine]
+		runtime = "runc"
+		cgroup_manager = "cgroupfs"
+		events_logger = "file"
+	EOF
+	podman_used=true
+	pm import "$T/rootfs.tar" "localhost/$tag-busybox" >/dev/null 2>"$T/podman-probe.log" &&
+		pm run --rm --network none "localhost/$tag-busybox" /bin/true >>"$T/podman-probe.log" 2>&1 ||
+		podman_why="podman cannot run a container here: $(tail -n 2 "$T/podman-probe.log" | paste -sd ' ')"
+	[ -z "$podman_why" ]
+}
+
+podman_down() {
+	$podman_used || return 0
+	pm rm -af >/dev/null 2>&1
+	pm rmi -af >/dev/null 2>&1
+	# podman's cgroupfs manager leaves its parent cgroups behind
+	for dir in /sys/fs/cgroup/*/libpod_parent; do
+		[ -d "$dir" ] && find "$dir" -mindepth 1 -type d | sort -r | xargs -r rmdir 2>/dev/null
+		[ -d "$dir" ] && rmdir "$dir" 2>/dev/null
+	done
+	podman_used=false
+	return 0
+}
+
+pm_said_ready() { pm logs "$1" 2>&1 | grep -q ready; }
+
+scenario_podman_pid_host() {
+	scenario=podman-pid-host
+	podman_usable || { skip "$podman_why"; return 0; }
+	name=$tag-pm
+	trace_start podman-pid-host || return 0
+	pm run -d --pid=host --network none --name "$name" "localhost/$tag-busybox" /bin/sh -c "$(trap_script 94)" \
+		>/dev/null || fail "podman run failed"
+	wait_for 60 pm_said_ready "$name" || fail "the container never said ready"
+	id=$(pm inspect -f '{{.Id}}' "$name")
+	pid=$(pm inspect -f '{{.State.Pid}}' "$name")
+	rc=0
+	pm exec "$name" /bin/busybox sh -c 'exit 6' || rc=$?
+	expect "podman exec's exit status" 6 "$rc"
+	pm stop -t 30 "$name" >/dev/null
+	code=$(pm inspect -f '{{.State.ExitCode}}' "$name")
+	expect "podman's exit code" 94 "$code"
+	pm rm "$name" >/dev/null
+	trace_stop
+
+	key=$(key_of ".container_id == \"$id\"")
+	check_lifecycle "$key" podman "$id" "$pid" "$(sh_argv "$(trap_script 94)")" "$code"
+	check_sharing "$key" "mnt:private uts:private ipc:private pid:host net:private"
+	check_join "$key" "$(busybox_argv 'exit 6')" mnt
+	expect "keyed by" mntns "$(field "$key" container_create .keyed_by)"
+}
+
+# --- containers sharing namespaces, running before nstrace starts ---
+
+# check_ps_sharing ID KEYED_BY SHARING: nstrace ps --json's row for the container, as ps_keys names keys.
+check_ps_sharing() {
+	_row=$(jq -c --arg id "$1" 'select(.container_id == $id)' "$T/ps.json")
+	expect "ps: keyed by" "$2" "$(echo "$_row" | jq -r .keyed_by)"
+	expect "ps: sharing" "$3" "$(echo "$_row" | jq -r '.sharing as $s | ["mnt","uts","ipc","pid","net"] |
+		map("\(.):\($s[.])") | join(" ")')"
+}
+
+scenario_existing_shared() {
+	scenario=existing-shared
+	docker_up || { skip "no docker daemon"; return 0; }
+	x=$tag-oldx side=$tag-oldside hp=$tag-oldhost
+	dk run -d --network none --name "$x" "$image" /bin/sh -c "$(trap_script 81)" >/dev/null
+	dk run -d --pid="container:$x" --network "container:$x" --name "$side" "$image" \
+		/bin/sh -c "$(trap_script 82)" >/dev/null
+	dk run -d --pid=host --network none --name "$hp" "$image" /bin/sh -c "$(trap_script 83)" >/dev/null
+	for c in "$x" "$side" "$hp"; do
+		wait_for 60 docker_said_ready "$c" || fail "$c never said ready"
+	done
+	# a docker exec'd process that runs on: the snapshot must still take the first started as init
+	dk exec -d "$hp" /bin/busybox sleep 300
+	xid=$(docker_state "$x" .Id) sid=$(docker_state "$side" .Id) hid=$(docker_state "$hp" .Id)
+	spid=$(docker_state "$side" .State.Pid) hpid=$(docker_state "$hp" .State.Pid)
+
+	"$NSTRACE" ps --json >"$T/ps.json" || fail "nstrace ps failed"
+	xkey_ps=$(jq -r --arg id "$xid" 'select(.container_id == $id) | .container' "$T/ps.json")
+	check_ps docker "$sid" "$spid"
+	check_ps_sharing "$sid" mntns "mnt:private uts:private ipc:private pid:$xkey_ps net:$xkey_ps"
+	check_ps docker "$hid" "$hpid"
+	check_ps_sharing "$hid" mntns "mnt:private uts:private ipc:private pid:host net:private"
+
+	trace_start existing-shared || return 0
+	for c in "$side" "$hp"; do
+		rc=0
+		dk exec "$c" /bin/busybox sh -c 'exit 7' || rc=$?
+		expect "docker exec's exit status" 7 "$rc"
+	done
+	docker_shared_end "$side"
+	scode=$code
+	docker_shared_end "$hp"
+	hcode=$code
+	docker_shared_end "$x"
+	trace_stop
+
+	xkey=$(key_of ".container_id == \"$xid\"")
+	key=$(key_of ".container_id == \"$sid\"")
+	check_existing "$key" docker "$sid" "$spid" "$scode" "$(busybox_argv 'exit 7')" mnt
+	check_sharing "$key" "mnt:private uts:private ipc:private pid:$xkey net:$xkey"
+	key=$(key_of ".container_id == \"$hid\"")
+	check_existing "$key" docker "$hid" "$hpid" "$hcode" "$(busybox_argv 'exit 7')" mnt
+	check_sharing "$key" "mnt:private uts:private ipc:private pid:host net:private"
 }

@@ -160,6 +160,8 @@ static void test_cgroup(void)
 	check_cgroup(text, true, RUNTIME_PODMAN, hex_id);
 	snprintf(text, sizeof(text), "1:name=systemd:/libpod_parent/libpod/%s\n", hex_id);
 	check_cgroup(text, true, RUNTIME_PODMAN, hex_id);
+	snprintf(text, sizeof(text), "8:pids:/libpod_parent/libpod-%s\n", hex_id);
+	check_cgroup(text, true, RUNTIME_PODMAN, hex_id);
 	check_cgroup("0::/lxc.payload.web1\n", true, RUNTIME_LXC, "web1");
 	check_cgroup("0::/lxc.payload.web1/init.scope\n", true, RUNTIME_LXC, "web1");
 	check_cgroup("4:memory:/lxc/web2\n", true, RUNTIME_LXC, "web2");
