@@ -67,7 +67,8 @@ int cmd_ps(int argc, char **argv)
 {
 	static const struct argp_child children[] = { { &json_argp, 0, NULL, 0 }, {} };
 	static const struct argp argp = {
-		options, parse_arg, NULL, "List the containers running now: every pid namespace but the host's.",
+		options, parse_arg, NULL, "List the containers running now: every pid namespace but the host's, and the containers "
+		"runtimes run in mount namespaces of their own.",
 		children, NULL, NULL,
 	};
 	struct ps_args args = { .proc_root = "/proc" };

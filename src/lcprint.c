@@ -24,6 +24,7 @@ static const char *const state_names[] = {
 	[LC_RUNNING] = "running",
 	[LC_EXITED] = "exited",
 	[LC_DESTROYED] = "destroyed",
+	[LC_PENDING] = "pending",
 };
 
 static size_t bounded_len(const char *s, size_t max)

@@ -1,8 +1,8 @@
 #!/bin/sh
-# nstrace against real container runtimes: unshare and nsenter, runc, crun, lxc, docker, podman, and
-# containers that share namespaces with the host or with each other.
-# Usage: tests/runtimes/run.sh [NSTRACE [unshare|runc|crun|lxc|docker|sharing|podman|existing|bad-proc]...]
-# (as root)
+# nstrace against real container runtimes: unshare and nsenter, runc, crun, lxc, docker, podman,
+# systemd-nspawn, and containers that share namespaces with the host or with each other.
+# Usage: tests/runtimes/run.sh [NSTRACE [unshare|runc|crun|lxc|docker|sharing|podman|nspawn|existing|
+#        bad-proc]...]   (as root)
 # Every scenario traces with --json --record, drives the runtime, stops nstrace
 # with SIGINT and checks the container's lifecycle records against what the
 # runtime itself reports, and replay's output against the live output.
@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 NSTRACE=$(realpath "${1:-./nstrace}")
 [ $# -gt 0 ] && shift
 [ -x "$NSTRACE" ] || { echo "runtimes: no nstrace at $NSTRACE"; echo "runtimes: 0 passed, 1 failed, 0 skipped"; exit 1; }
-groups=${*:-unshare runc crun lxc docker sharing podman existing bad-proc}
+groups=${*:-unshare runc crun lxc docker sharing podman nspawn existing bad-proc}
 
 # shellcheck source=tests/runtimes/lib.sh
 . "$here/lib.sh"
@@ -87,6 +87,7 @@ for group in $groups; do
 	docker) scenario_docker_run; scenario_docker_run --init; scenario_docker_exec; scenario_docker_kill ;;
 	sharing) scenario_docker_pid_host; scenario_docker_pid_of_another; scenario_docker_host_types; scenario_runc_pod ;;
 	podman) scenario_podman_pid_host ;;
+	nspawn) scenario_nspawn ;;
 	existing) scenario_existing; scenario_existing_shared ;;
 	bad-proc) scenario_bad_proc ;;
 	*) echo "runtimes: unknown scenario group $group"; exit 2 ;;

@@ -918,3 +918,54 @@ scenario_existing_shared() {
 	check_existing "$key" docker "$hid" "$hpid" "$hcode" "$(busybox_argv 'exit 7')" mnt
 	check_sharing "$key" "mnt:private uts:private ipc:private pid:host net:private"
 }
+
+# --- systemd-nspawn ---
+
+# nspawn_init MARKER: the pid of the process that is pid 1 of its pid namespace and names MARKER in its argv.
+nspawn_init() {
+	for _p in $(pgrep -f "$1"); do
+		if [ "$(awk '/^NSpid:/ { print $NF }' "/proc/$_p/status" 2>/dev/null)" = 1 ]; then
+			nspawn_pid=$_p
+			return 0
+		fi
+	done
+	return 1
+}
+
+# systemd-nspawn makes the mount namespace in one child and the pid namespace in that child's
+# child: one container.
+scenario_nspawn() {
+	scenario=systemd-nspawn
+	command -v systemd-nspawn >/dev/null || { skip "systemd-nspawn is not installed"; return 0; }
+	name=$tag-nspawn
+	# nspawn wants an OS tree: /usr and an os-release; it mounts a tmpfs on /tmp, so the signal
+	# to go on comes through /root
+	mkdir -p "$R/usr"
+	[ -e "$R/etc/os-release" ] || : >"$R/etc/os-release"
+	script="while [ ! -e /root/go-$name ]; do sleep 0.05; done; exec /bin/busybox sh -c 'exit 46'"
+	trace_start systemd-nspawn || return 0
+	systemd-nspawn --quiet --register=no --keep-unit -M "$name" -D "$R" /bin/sh -c "$script" \
+		</dev/null >"$T/$name.log" 2>&1 &
+	np=$!
+	track "$np"
+	if wait_for 30 nspawn_init "go-$name"; then
+		pid=$nspawn_pid
+	else
+		fail "systemd-nspawn started no container: $(cat "$T/$name.log")"
+		pid=
+	fi
+	touch "$R/root/go-$name"
+	rc=0
+	wait "$np" || rc=$?
+	expect "systemd-nspawn's exit status" 46 "$rc"
+	trace_stop
+
+	key=$(key_of ".container_id == \"$name\"")
+	check_lifecycle "$key" systemd-nspawn "$name" "$pid" "$(sh_argv "$script")
+$(busybox_argv 'exit 46')" "$rc"
+	expect "keyed by" pidns "$(field "$key" container_create .keyed_by)"
+	expect "containers systemd-nspawn made" 1 "$(jq -r 'select(.type == "container_create" and
+		.runtime == "systemd-nspawn") | .container' "$trace_out" | wc -l | tr -d ' ')"
+	expect "its mount, uts, ipc and pid namespaces are its own, the host's network" \
+		"mnt:private uts:private ipc:private pid:private net:host" "$(sharing_of "$key" mnt uts ipc pid net)"
+}
