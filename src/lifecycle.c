@@ -55,7 +55,7 @@ static struct lc_container *unseen(struct lifecycle *lc, const struct nstrace_he
  * a container can live in another one's pid namespace
  * (docker run --pid=container:X), never in another one's mount namespace.
  */
-static struct lc_container *container_of(struct lifecycle *lc, const struct nstrace_header *hdr)
+static struct lc_container *home_of(struct lifecycle *lc, const struct nstrace_header *hdr)
 {
 	struct lc_container *by_mnt = lc_find_by_key(lc, NSTRACE_NS_MNT, hdr->ns.inum[NSTRACE_NS_MNT]);
 	struct lc_container *by_pid = NULL;
@@ -166,7 +166,7 @@ static struct lc_process *subject(struct lifecycle *lc, const struct nstrace_hea
 	p->ppid = hdr->ppid;
 	p->pidns = pidns;
 	memcpy(p->comm, hdr->comm, sizeof(p->comm));
-	p->container = container_of(lc, hdr);
+	p->container = home_of(lc, hdr);
 	lc_count_member(p->container, 1);
 	return p;
 }
@@ -242,7 +242,7 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 			child->join.tid = hdr->tid;
 		}
 	}
-	c = container_of(lc, hdr);
+	c = home_of(lc, hdr);
 	child->container = c;
 	lc_count_member(c, 1);
 	if (c && c->command_pending && caller && caller->pid == c->init_pid) {

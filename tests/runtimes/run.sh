@@ -85,7 +85,10 @@ for group in $groups; do
 	crun) scenario_crun_run; scenario_crun_lifecycle ;;
 	lxc) scenario_lxc_execute; scenario_lxc_start ;;
 	docker) scenario_docker_run; scenario_docker_run --init; scenario_docker_exec; scenario_docker_kill ;;
-	sharing) scenario_docker_pid_host; scenario_docker_pid_of_another; scenario_docker_host_types; scenario_runc_pod ;;
+	sharing)
+		scenario_docker_pid_host; scenario_docker_pid_of_another; scenario_docker_host_types
+		scenario_runc_pod; scenario_crun_pid_host
+		;;
 	podman) scenario_podman_pid_host ;;
 	nspawn) scenario_nspawn ;;
 	existing) scenario_existing; scenario_existing_shared ;;

@@ -795,6 +795,40 @@ scenario_runc_pod() {
 	expect "the sandbox's init" "$sb_pid" "$(field "$sbkey" container_init .pid)"
 }
 
+# crun with no pid namespace in its config: its clone of itself makes the mount namespace and runs
+# the command.
+scenario_crun_pid_host() {
+	scenario=crun-pid-host
+	crun_usable || { skip "$crun_why"; return 0; }
+	id=$tag-crun-pidhost
+	script="while [ ! -e /tmp/go-$id ]; do sleep 0.05; done; exec /bin/busybox sh -c 'exit 47'"
+	crun_bundle "$id" "$(sh_argv "$script")"
+	jq '.linux.namespaces |= map(select(.type != "pid"))' "$bundle/config.json" >"$bundle/config.json.new"
+	mv "$bundle/config.json.new" "$bundle/config.json"
+	trace_start crun-pid-host || return 0
+	crun_hybrid crun run --bundle "$bundle" "$id" </dev/null >"$T/$id.log" 2>&1 &
+	cp=$!
+	track "$cp"
+	wait_for 30 oci_is crun "$id" running || fail "crun run: not running: $(cat "$T/$id.log")"
+	state=$(crun state "$id")
+	rc=0
+	crun exec "$id" /bin/busybox sh -c 'exit 4' || rc=$?
+	expect "crun exec's exit status" 4 "$rc"
+	touch "$R/tmp/go-$id"
+	rc=0
+	wait "$cp" || rc=$?
+	expect "crun run's exit status" 47 "$rc"
+	trace_stop
+
+	key=$(key_of ".container_id == \"$id\"")
+	check_lifecycle "$key" crun "$id" "$(echo "$state" | jq -r .pid)" "$(sh_argv "$script")
+$(busybox_argv 'exit 47')" "$rc"
+	expect "keyed by" mntns "$(field "$key" container_create .keyed_by)"
+	expect "creator" crun "$(field "$key" container_create .creator.comm)"
+	check_sharing "$key" "mnt:private uts:private ipc:private pid:host net:private"
+	check_join "$key" "$(busybox_argv 'exit 4')" mnt
+}
+
 # --- podman: its own storage under the scratch directory, runc, cgroupfs, no network ---
 
 pm() { CONTAINERS_CONF=$T/containers.conf podman --root "$T/podman/root" --runroot "$T/podman/run" \
