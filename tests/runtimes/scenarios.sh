@@ -136,26 +136,35 @@ oci_status() { "$1" state "$2" 2>/dev/null | jq -r .status; }
 oci_is() { [ "$(oci_status "$1" "$2")" = "$3" ]; }
 said_ready() { grep -q ready "$1" 2>/dev/null; }
 
+# oci_run_go RUNTIME EXEC_CODE CODE COMMAND...: traces COMMAND running container $id, whose $script
+# waits for /tmp/go-$id and then exits CODE; execs into it (exits EXEC_CODE) first. The state
+# the runtime reported while it ran is left in $state, COMMAND's exit status in $rc.
+oci_run_go() {
+	_rt=$1 _exec_code=$2 _code=$3
+	shift 3
+	trace_start "$scenario" || return 1
+	"$@" </dev/null >"$T/$id.log" 2>&1 &
+	_cp=$!
+	track "$_cp"
+	wait_for 30 oci_is "$_rt" "$id" running || fail "$_rt run: not running: $(cat "$T/$id.log")"
+	state=$("$_rt" state "$id")
+	rc=0
+	"$_rt" exec "$id" /bin/busybox sh -c "exit $_exec_code" || rc=$?
+	expect "$_rt exec's exit status" "$_exec_code" "$rc"
+	touch "$R/tmp/go-$id"
+	rc=0
+	wait "$_cp" || rc=$?
+	expect "$_rt run's exit status" "$_code" "$rc"
+	trace_stop
+}
+
 scenario_runc_run() {
 	scenario=runc-run
 	command -v runc >/dev/null || { skip "runc is not installed"; return 0; }
 	id=$tag-run
 	script="while [ ! -e /tmp/go-$id ]; do sleep 0.05; done; exec /bin/busybox sh -c 'exit 42'"
 	runc_bundle "$id" "$(sh_argv "$script")"
-	trace_start runc-run || return 0
-	runc run --bundle "$bundle" "$id" </dev/null >"$T/$id.log" 2>&1 &
-	rp=$!
-	track "$rp"
-	wait_for 30 oci_is runc "$id" running || fail "runc run: not running: $(cat "$T/$id.log")"
-	state=$(runc state "$id")
-	rc=0
-	runc exec "$id" /bin/busybox sh -c 'exit 3' || rc=$?
-	expect "runc exec's exit status" 3 "$rc"
-	touch "$R/tmp/go-$id"
-	rc=0
-	wait "$rp" || rc=$?
-	expect "runc run's exit status" 42 "$rc"
-	trace_stop
+	oci_run_go runc 3 42 runc run --bundle "$bundle" "$id" || return 0
 
 	key=$(key_of ".container_id == \"$id\"")
 	check_lifecycle "$key" runc "$(echo "$state" | jq -r .id)" "$(echo "$state" | jq -r .pid)" "$(sh_argv "$script")
@@ -805,20 +814,7 @@ scenario_crun_pid_host() {
 	crun_bundle "$id" "$(sh_argv "$script")"
 	jq '.linux.namespaces |= map(select(.type != "pid"))' "$bundle/config.json" >"$bundle/config.json.new"
 	mv "$bundle/config.json.new" "$bundle/config.json"
-	trace_start crun-pid-host || return 0
-	crun_hybrid crun run --bundle "$bundle" "$id" </dev/null >"$T/$id.log" 2>&1 &
-	cp=$!
-	track "$cp"
-	wait_for 30 oci_is crun "$id" running || fail "crun run: not running: $(cat "$T/$id.log")"
-	state=$(crun state "$id")
-	rc=0
-	crun exec "$id" /bin/busybox sh -c 'exit 4' || rc=$?
-	expect "crun exec's exit status" 4 "$rc"
-	touch "$R/tmp/go-$id"
-	rc=0
-	wait "$cp" || rc=$?
-	expect "crun run's exit status" 47 "$rc"
-	trace_stop
+	oci_run_go crun 4 47 crun_hybrid crun run --bundle "$bundle" "$id" || return 0
 
 	key=$(key_of ".container_id == \"$id\"")
 	check_lifecycle "$key" crun "$id" "$(echo "$state" | jq -r .pid)" "$(sh_argv "$script")
