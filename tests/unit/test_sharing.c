@@ -535,6 +535,41 @@ static void test_mount_inode_reuse(void)
 	lifecycle_free(lc);
 }
 
+/*
+ * docker run --init --pid=host: docker-init is the container's init and
+ * forks the command, whose execs go on with the chain. Events lost while
+ * the runtime made it leave it incomplete.
+ */
+static void test_pid_host_init_shim(void)
+{
+	struct lifecycle *lc = fresh_on_host();
+	struct nstrace_ns_set h = host_ns(), c = made_ns(C1, OCI_MADE);
+	struct runc_start r = {
+		.runtime = { .pid = 500, .ppid = 1, .comm = "runc", .ns = h },
+		.parent = { .pid = 501, .ppid = 500, .comm = "runc", .ns = h },
+		.child = { .pid = 502, .ppid = 500, .comm = "exe", .ns = c },
+		.init = { .pid = 503, .ppid = 500, .comm = "runc:[1:CHILD]", .ns = c },
+	};
+	struct task cmd = { .pid = 504, .ppid = 503, .comm = "docker-init", .ns = c };
+	const struct seen *s;
+
+	do_exec(lc, &r.runtime, "/usr/sbin/runc", "runc", "run", "shim", NULL);
+	runc_init_stages(lc, &r, HOSTPID_FLAGS);
+	lifecycle_lost(lc, 1);
+	do_exec(lc, &r.init, "/sbin/docker-init", "/sbin/docker-init", "--", "sleep", "1", NULL);
+	do_clone(lc, &cmd, &r.init, 0);
+	do_exec(lc, &cmd, "/bin/sleep", "sleep", "1", NULL);
+	do_exit(lc, &cmd, 0);
+	do_exit(lc, &r.init, 0);
+	ASSERT_STREQ(sequence(), "c1:create:502 c1:init:503 c1:exec:503 c1:exec:504 c1:exit:503 c1:destroy:503",
+		     "docker-init, then the command in its child");
+	s = must_find(LC_EXEC, 1);
+	ASSERT_EQ(s->exec_index, 2, "the command continues the chain");
+	ASSERT_STREQ(s->argv0, "sleep", "the command");
+	ASSERT_TRUE(must_find(LC_CREATE, 0)->c.incomplete, "events lost while it was made");
+	lifecycle_free(lc);
+}
+
 /* unshare --pid --fork inside a container that shares the host's pid namespace. */
 static void test_pid_container_inside(void)
 {
@@ -654,6 +689,7 @@ int main(void)
 	SUBTEST("systemd-nspawn's two steps are one container", test_nspawn_two_steps());
 	SUBTEST("unshare -m, a private /tmp, a layer unpack, an unstarted runc: no containers", test_not_containers());
 	SUBTEST("mount namespace inode reuse", test_mount_inode_reuse());
+	SUBTEST("docker run --init --pid=host; a loss while it is made", test_pid_host_init_shim());
 	SUBTEST("a pid namespace inside a container without one", test_pid_container_inside());
 	SUBTEST("snapshot of such containers running already", test_snapshot());
 	return test_summary();
