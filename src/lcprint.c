@@ -27,6 +27,23 @@ static const char *const state_names[] = {
 	[LC_PENDING] = "pending",
 };
 
+static const char *const key_names[] = {
+	[LC_KEY_PIDNS] = "pidns",
+	[LC_KEY_MNTNS] = "mntns",
+};
+
+static const char *const share_names[] = {
+	[LC_SHARE_PRIVATE] = "private",
+	[LC_SHARE_HOST] = "host",
+	[LC_SHARE_OTHER] = "other",
+};
+
+/* The types a process lives in; the *_for_children ones say where its children will. */
+static bool lived_in(int type)
+{
+	return type != NSTRACE_NS_PID_FOR_CHILDREN && type != NSTRACE_NS_TIME_FOR_CHILDREN;
+}
+
 static size_t bounded_len(const char *s, size_t max)
 {
 	return strnlen(s, max);
@@ -87,12 +104,57 @@ static void text_timeline(FILE *out, const struct lc_container *c)
 #define CONTAINER_KEY_LEN (1 + UNSIGNED_DIGITS_MAX + 1)
 
 /* The key a container goes by in every record: "c<serial>". */
-static void json_container_key(struct json_writer *w, const char *name, const struct lc_container *c)
+static void json_key(struct json_writer *w, const char *name, __u64 serial)
 {
 	char key[CONTAINER_KEY_LEN];
 
 	key[0] = 'c';
-	jsonw_string_len_field(w, name, key, 1 + format_unsigned(key + 1, c->serial));
+	jsonw_string_len_field(w, name, key, 1 + format_unsigned(key + 1, serial));
+}
+
+static void json_container_key(struct json_writer *w, const char *name, const struct lc_container *c)
+{
+	json_key(w, name, c->serial);
+}
+
+/* What each namespace type is to the container: "private", "host", "other", a container's key or null. */
+static void json_sharing(struct json_writer *w, const struct lc_container *c)
+{
+	jsonw_name(w, "sharing");
+	jsonw_start_object(w);
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
+		const struct lc_share *s = &c->share[t];
+
+		if (!lived_in(t))
+			continue;
+		if (s->kind == LC_SHARE_CONTAINER)
+			json_key(w, nstrace_ns_name(t), s->serial);
+		else if (s->kind == LC_SHARE_UNKNOWN)
+			jsonw_null_field(w, nstrace_ns_name(t));
+		else
+			jsonw_string_field(w, nstrace_ns_name(t), share_names[s->kind]);
+	}
+	jsonw_end_object(w);
+}
+
+static void text_sharing(FILE *out, const struct lc_container *c)
+{
+	bool first = true;
+
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++) {
+		const struct lc_share *s = &c->share[t];
+
+		if (!lived_in(t))
+			continue;
+		fprintf(out, "%s%s:", first ? "" : ",", nstrace_ns_name(t));
+		first = false;
+		if (s->kind == LC_SHARE_CONTAINER)
+			fprintf(out, "c%" PRIu64, (uint64_t)s->serial);
+		else if (s->kind == LC_SHARE_UNKNOWN)
+			fputc('-', out);
+		else
+			fputs(share_names[s->kind], out);
+	}
 }
 
 static void json_identity(struct json_writer *w, const struct lc_container *c)
@@ -100,6 +162,8 @@ static void json_identity(struct json_writer *w, const struct lc_container *c)
 	json_container_key(w, "container", c);
 	jsonw_uint_field(w, "pidns", c->pidns);
 	jsonw_uint_field(w, "generation", c->generation);
+	jsonw_string_field(w, "keyed_by", key_names[c->key]);
+	jsonw_uint_field(w, "mntns", c->mntns);
 	jsonw_string_field(w, "runtime", runtime_name(c->runtime.runtime));
 	if (c->runtime.id[0])
 		jsonw_string_len_field(w, "container_id", c->runtime.id,
@@ -134,6 +198,7 @@ static void json_container_body(struct json_writer *w, const struct lc_container
 	json_timeline(w, c);
 	jsonw_name(w, "ns");
 	print_json_ns(w, &c->ns, NS_MASK_ALL);
+	json_sharing(w, c);
 }
 
 void print_transition_json(struct json_writer *w, const struct lc_transition *t)
@@ -156,6 +221,7 @@ void print_transition_json(struct json_writer *w, const struct lc_transition *t)
 		json_parent(w, c);
 		jsonw_name(w, "ns");
 		print_json_ns(w, &c->ns, NS_MASK_ALL);
+		json_sharing(w, c);
 		break;
 	case LC_INIT:
 		jsonw_name(w, "nspid");
@@ -227,6 +293,8 @@ void print_transition_text(struct text_printer *p, const struct lc_transition *t
 			fprintf(out, " parent=c%" PRIu64, (uint64_t)c->parent->serial);
 		fputs(" ns=", out);
 		print_text_ns(out, &c->ns, NS_MASK_ALL);
+		fputs(" sharing=", out);
+		text_sharing(out, c);
 		break;
 	case LC_INIT:
 		fprintf(out, "pid=%u nspid=%s", c->init_pid,
@@ -271,7 +339,7 @@ void print_transition_text(struct text_printer *p, const struct lc_transition *t
 void print_container_header(FILE *out)
 {
 	fprintf(out, "%-7s %-14s %-12s %-9s %-8s %-14s %-7s %-5s %s\n", "CONT", "RUNTIME", "ID", "STATE",
-		"INIT", "INIT_NSPID", "MEMBERS", "EXECS", "NAMESPACES");
+		"INIT", "INIT_NSPID", "MEMBERS", "EXECS", "NAMESPACES SHARING");
 }
 
 void print_container_json(struct json_writer *w, const struct lc_container *c)
@@ -301,6 +369,8 @@ void print_container_text(FILE *out, const struct lc_container *c)
 	fprintf(out, "%-14s ", format_nspid(c->init_nspid, c->init_nspid_levels, nspid, sizeof(nspid)));
 	fprintf(out, "%-7u %-5u ", c->members, c->execs);
 	print_text_ns(out, &c->ns, c->owned);
+	fputc(' ', out);
+	text_sharing(out, c);
 	if (c->incomplete)
 		fputs(" incomplete", out);
 	fputc('\n', out);

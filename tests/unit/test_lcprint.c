@@ -45,14 +45,37 @@ static void on_container(void *ctx, const struct lc_container *c)
 		print_container_text(p->text.out, c);
 }
 
+/* Runs feed's events through the model and the printers, then the summary of what is left. */
+static void capture(struct printed *p, bool json, void (*feed)(struct lifecycle *lc))
+{
+	struct lifecycle *lc;
+	char *text, *save = NULL;
+
+	memset(p, 0, sizeof(*p));
+	p->json = json;
+	p->text.out = capture_start(&p->cap);
+	jsonw_init(&p->w, p->text.out);
+	lc = lifecycle_new(on_transition, p);
+	if (!lc)
+		abort();
+	feed(lc);
+	lifecycle_for_each(lc, on_container, p);
+	lifecycle_free(lc);
+
+	text = capture_end(&p->cap);
+	for (char *line = strtok_r(text, "\n", &save); line && p->count < MAX_LINES;
+	     line = strtok_r(NULL, "\n", &save))
+		p->lines[p->count++] = line;
+}
+
 /*
  * unshare makes c1; its pid 1 runs a shell whose child makes c2 inside
  * it; nsenter joins c1 and runs a command; c2's pid 1 exits 5, then c1's
- * pid 1 exits 6 while the joined command still runs.
+ * pid 1 exits 6 while the joined command still runs: the summary still
+ * lists c1.
  */
-static void run_trace(struct printed *p, bool json)
+static void nested_and_joined(struct lifecycle *lc)
 {
-	struct lifecycle *lc;
 	struct nstrace_ns_set h = host_ns(), outer = container_ns(C1), inner = container_ns(C2);
 	struct task shell = { .pid = 100, .ppid = 1, .comm = "bash", .ns = h };
 	struct task un = { .pid = 101, .ppid = 100, .comm = "unshare", .ns = h };
@@ -63,15 +86,6 @@ static void run_trace(struct printed *p, bool json)
 	struct task nsenter = { .pid = 200, .ppid = 100, .comm = "nsenter", .ns = h };
 	struct task joined = { .pid = 201, .ppid = 200, .comm = "nsenter", .levels = 2, .nspid = { 0, 4 },
 			       .ns = outer };
-	char *text, *save = NULL;
-
-	memset(p, 0, sizeof(*p));
-	p->json = json;
-	p->text.out = capture_start(&p->cap);
-	jsonw_init(&p->w, p->text.out);
-	lc = lifecycle_new(on_transition, p);
-	if (!lc)
-		abort();
 
 	do_clone(lc, &un, &shell, 0);
 	do_exec(lc, &un, "/usr/bin/unshare", "unshare", "-fp", "sh", NULL);
@@ -97,14 +111,47 @@ static void run_trace(struct printed *p, bool json)
 	do_exit(lc, &init2, 5);
 	do_exit(lc, &un2, 0);
 	do_exit(lc, &init, 6);
-	/* the joined command outlives pid 1 here: the summary still lists c1 */
-	lifecycle_for_each(lc, on_container, p);
-	lifecycle_free(lc);
+}
 
-	text = capture_end(&p->cap);
-	for (char *line = strtok_r(text, "\n", &save); line && p->count < MAX_LINES;
-	     line = strtok_r(NULL, "\n", &save))
-		p->lines[p->count++] = line;
+/*
+ * On a host the snapshot showed, unshare makes c1 with its own pid and
+ * mount namespaces; runc then makes c2 in c1's pid namespace and a
+ * network namespace no container made, with mount, UTS and IPC
+ * namespaces of its own.
+ */
+static void sharing(struct lifecycle *lc)
+{
+	struct nstrace_ns_set h = host_ns(), c1 = made_ns(C1, (1u << NSTRACE_NS_MNT) | (1u << NSTRACE_NS_PID));
+	struct nstrace_ns_set c2 = made_ns(C2, (1u << NSTRACE_NS_MNT) | (1u << NSTRACE_NS_UTS) | (1u << NSTRACE_NS_IPC));
+	struct task un = { .pid = 101, .ppid = 1, .comm = "unshare", .ns = c1 };
+	struct task init = { .pid = 102, .ppid = 101, .comm = "unshare", .levels = 2, .nspid = { 0, 1 }, .ns = c1 };
+	struct task runc = { .pid = 200, .ppid = 1, .comm = "runc", .ns = h };
+	struct task child = { .pid = 201, .ppid = 200, .comm = "runc:[1:CHILD]", .ns = h };
+	struct task cmd = { .pid = 202, .ppid = 200, .comm = "runc:[2:INIT]", .levels = 2, .nspid = { 0, 2 } };
+
+	snap(lc, 1, 0, "systemd", 1, 0, &h, ARGV("/sbin/init"), "0::/init.scope\n");
+	lifecycle_snapshot_done(lc, 0);
+	un.ns.inum[NSTRACE_NS_PID] = h.inum[NSTRACE_NS_PID];
+	do_unshare(lc, &un, UNSHARE_FLAGS);
+	do_clone(lc, &init, &un, 0);
+	do_exec(lc, &init, "/bin/sleep", "sleep", "9", NULL);
+
+	c2.inum[NSTRACE_NS_PID] = c2.inum[NSTRACE_NS_PID_FOR_CHILDREN] = c1.inum[NSTRACE_NS_PID];
+	/* a network namespace something else made */
+	c2.inum[NSTRACE_NS_NET] = C3 + NSTRACE_NS_NET;
+	do_exec(lc, &runc, "/usr/sbin/runc", "runc", "init", NULL);
+	do_clone(lc, &child, &runc, 0);
+	child.ns = c2;
+	child.ns.inum[NSTRACE_NS_PID] = h.inum[NSTRACE_NS_PID];
+	do_unshare(lc, &child, NSTRACE_CLONE_NEWNS | NSTRACE_CLONE_NEWUTS | NSTRACE_CLONE_NEWIPC);
+	cmd.ns = c2;
+	do_clone(lc, &cmd, &child, NSTRACE_CLONE_PARENT);
+	do_exec(lc, &cmd, "/bin/sh", "sh", NULL);
+}
+
+static void run_trace(struct printed *p, bool json)
+{
+	capture(p, json, nested_and_joined);
 }
 
 static void printed_free(struct printed *p)
@@ -246,9 +293,61 @@ static void text_records(void)
 	printed_free(&p);
 }
 
+static const char sharing_text[] = "mnt:private,uts:private,ipc:private,pid:c1,net:other,cgroup:host,user:host,time:host";
+
+/* keyed_by, mntns and sharing in create records and in the summary, in JSON and text. */
+static void sharing_records(void)
+{
+	static const char *const types[] = { "container_create", "container_init", "container_exec", "container_create",
+					     "container_init", "container_exec", "container", "container" };
+	json_t *o[MAX_LINES] = { 0 };
+	struct printed p;
+	const json_t *r, *s;
+
+	capture(&p, true, sharing);
+	parse_all(&p, o);
+	ASSERT_EQ(p.count, sizeof(types) / sizeof(types[0]), "one line per transition and per live container");
+	for (size_t i = 0; i < p.count && i < sizeof(types) / sizeof(types[0]); i++)
+		if (o[i])
+			json_expect_str(o[i], "type", types[i], "record order");
+	if ((r = nth_of(o, p.count, "container_create", "c1", 0))) {
+		json_expect_str(r, "keyed_by", "pidns", "c1 has a pid namespace of its own");
+		json_expect_int(r, "mntns", C1 + NSTRACE_NS_MNT, "c1's mount namespace");
+		s = json_object_get(r, "sharing");
+		json_expect_str(s, "pid", "private", "c1's own pid namespace");
+		json_expect_str(s, "net", "host", "c1 has the host's network namespace");
+		ASSERT_EQ(json_object_size(s), 8, "every type a process lives in");
+	}
+	if ((r = nth_of(o, p.count, "container_create", "c2", 0))) {
+		json_expect_str(r, "keyed_by", "mntns", "c2 is known by its mount namespace");
+		json_expect_int(r, "mntns", C2 + NSTRACE_NS_MNT, "c2's mount namespace");
+		json_expect_int(r, "pidns", C1 + NSTRACE_NS_PID, "c2 lives in c1's pid namespace");
+		json_expect_int(r, "generation", 0, "the first mount namespace with that inode");
+		s = json_object_get(r, "sharing");
+		json_expect_str(s, "mnt", "private", "c2's own mount namespace");
+		json_expect_str(s, "pid", "c1", "c1's pid namespace");
+		json_expect_str(s, "net", "other", "a network namespace no container made");
+		json_expect_str(s, "cgroup", "host", "the host's cgroup namespace");
+	}
+	if ((r = nth_of(o, p.count, "container", "c2", 0)))
+		json_expect_str(json_object_get(r, "sharing"), "pid", "c1", "the summary says so too");
+	for (size_t i = 0; i < p.count; i++)
+		json_decref(o[i]);
+	printed_free(&p);
+
+	capture(&p, false, sharing);
+	ASSERT_EQ(p.count, 9, "header and one line per record");
+	expect_line_has(&p, 4, "container_create  c2");
+	expect_line_has(&p, 4, sharing_text);
+	expect_line_has(&p, 8, "c2      runc");
+	expect_line_has(&p, 8, sharing_text);
+	printed_free(&p);
+}
+
 int main(void)
 {
 	SUBTEST("JSON lifecycle records: order, nesting, join, hostile argv, summary", json_records());
 	SUBTEST("text lifecycle records: the same, escaped", text_records());
+	SUBTEST("what containers share, in JSON and text", sharing_records());
 	return test_summary();
 }
