@@ -7,7 +7,8 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz
-# The tests parse nstrace's JSON with jansson.
+# jansson parses what runtimes say of their containers (OCI config.json, the
+# Docker Engine API's answers), and the tests parse nstrace's JSON with it.
 JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 JANSSON_STATIC_LIBS := $(shell pkg-config --libs --static jansson 2>/dev/null || echo -ljansson)
@@ -21,12 +22,17 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall -
 CORE_SRCS := src/event.c src/escape.c src/print.c src/diag.c src/runtime.c src/procparse.c \
 	src/lifecycle.c src/lifecycle_store.c src/lifecycle_join.c \
 	src/lifecycle_snapshot.c src/lcprint.c src/record.c src/session.c src/histogram.c src/profile_report.c \
-	src/json_writer.c src/output.c src/output_text.c src/output_json.c
+	src/json_writer.c src/output.c src/output_text.c src/output_json.c \
+	src/meta.c src/meta_store.c
+# The readers of container metadata, pure parsers (fuzzed) next to the I/O
+# that feeds them, and the threads they run on. No libbpf: unit-tested.
+META_SRCS := src/oci_bundle.c src/docker_meta.c src/meta_worker.c
 LIVE_SRCS := src/hooks.c src/trace.c src/procfs.c src/cli.c src/cmd_trace.c src/cmd_replay.c src/cmd_ps.c \
 	src/profile.c
 MAIN_SRC := src/nstrace.c
 
 CORE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(CORE_SRCS))
+META_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(META_SRCS))
 LIVE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIVE_SRCS))
 MAIN_OBJ := $(patsubst src/%.c,$(OUTPUT)/%.o,$(MAIN_SRC))
 HEADERS := $(wildcard src/*.h) $(wildcard bpf/*.h)
@@ -66,18 +72,18 @@ $(OUTPUT)/profile.skel.h: $(OUTPUT)/profile.bpf.o
 
 $(LIVE_OBJS) $(MAIN_OBJ): $(OUTPUT)/nstrace.skel.h $(OUTPUT)/profile.skel.h
 
-$(NSTRACE_BIN): $(MAIN_OBJ) $(LIVE_OBJS) $(CORE_OBJS)
-	$(CC) $(CFLAGS) $^ $(LIBBPF_LIBS) -o $@
+$(NSTRACE_BIN): $(MAIN_OBJ) $(LIVE_OBJS) $(META_OBJS) $(CORE_OBJS)
+	$(CC) $(CFLAGS) -pthread $^ $(LIBBPF_LIBS) $(JANSSON_LIBS) -o $@
 
 # Self-contained binaries for the initramfs of the kernel guests (tests/vm/).
-$(OUTPUT)/static/nstrace: $(MAIN_OBJ) $(LIVE_OBJS) $(CORE_OBJS) | $(OUTPUT)/static
-	$(CC) $(CFLAGS) -static $^ -lbpf -lelf -lz -o $@
+$(OUTPUT)/static/nstrace: $(MAIN_OBJ) $(LIVE_OBJS) $(META_OBJS) $(CORE_OBJS) | $(OUTPUT)/static
+	$(CC) $(CFLAGS) -static -pthread $^ -lbpf -lelf -lz $(JANSSON_STATIC_LIBS) -o $@
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_OBJS) | $(OUTPUT)/tests
-	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -Itests/unit $< $(CORE_OBJS) $(JANSSON_LIBS) -o $@
+$(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_OBJS) $(META_OBJS) | $(OUTPUT)/tests
+	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -Itests/unit -pthread $< $(CORE_OBJS) $(META_OBJS) $(JANSSON_LIBS) -o $@
 
 # The integration driver; the static one goes into guests next to busybox.
 IT_SRC := tests/integration/nstrace-it.c
@@ -111,9 +117,13 @@ RUN_PROFILE := tests/run-tests.sh profile $(OUTPUT)/tests/profile-test $(abspath
 test-profile: $(NSTRACE_BIN) $(OUTPUT)/tests/profile-test
 	$(RUN_PROFILE)
 
-# Real runc, crun, lxc, docker, unshare and nsenter, as root; about a minute.
-test-runtimes: $(NSTRACE_BIN)
-	tests/runtimes/run.sh $(abspath $(NSTRACE_BIN))
+# Reads a bundle as nstrace does, for a real process with a forged argv.
+$(OUTPUT)/tests/oci-read: tests/runtimes/oci-read.c $(CORE_OBJS) $(META_OBJS) | $(OUTPUT)/tests
+	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -pthread $< $(CORE_OBJS) $(META_OBJS) $(JANSSON_LIBS) -o $@
+
+# Real runc, crun, lxc, docker, containerd, unshare and nsenter, as root; a few minutes.
+test-runtimes: $(NSTRACE_BIN) $(OUTPUT)/tests/oci-read
+	OCI_READ=$(abspath $(OUTPUT)/tests/oci-read) tests/runtimes/run.sh $(abspath $(NSTRACE_BIN))
 
 # Kernels are downloaded once into VM_CACHE (for root, a place fresh clones
 # such as CI's find again) and booted under QEMU (TCG), one guest at a time.
@@ -147,8 +157,8 @@ $(OUTPUT)/tests/jsonl-check $(OUTPUT)/tests/replay-damage: $(OUTPUT)/tests/%: te
 		tests/hostile/jsonl.h tests/unit/testing.h | $(OUTPUT)/tests
 	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) $< $(JANSSON_LIBS) -o $@
 
-$(OUTPUT)/tests/mkrec: tests/fuzz/mkrec.c $(CORE_OBJS) | $(OUTPUT)/tests
-	$(CC) $(CFLAGS) $< $(CORE_OBJS) -o $@
+$(OUTPUT)/tests/mkrec: tests/fuzz/mkrec.c $(CORE_OBJS) $(META_OBJS) | $(OUTPUT)/tests
+	$(CC) $(CFLAGS) -pthread $< $(CORE_OBJS) $(META_OBJS) $(JANSSON_LIBS) -o $@
 
 test-hostile: $(NSTRACE_BIN) $(HOSTILE_TOOLS)
 	CHURN=$(CHURN) tests/hostile/run.sh $(NSTRACE_BIN) $(OUTPUT)/tests
@@ -161,10 +171,11 @@ test-churn: $(NSTRACE_BIN) $(HOSTILE_TOOLS)
 test-valgrind: $(NSTRACE_BIN) $(HOSTILE_TOOLS)
 	tests/hostile/valgrind.sh $(NSTRACE_BIN) $(OUTPUT)/tests
 
-# libFuzzer targets (clang) for the replay reader, the /proc parsers and the
-# cgroup-path parser, FUZZ_SECONDS each. New inputs go to a scratch corpus,
-# the seeds in tests/fuzz/corpus stay as committed; a crash is left in $(OUTPUT)/fuzz.
-FUZZ_TARGETS := replay procparse cgroup
+# libFuzzer targets (clang) for the replay reader, the /proc parsers, the
+# cgroup-path parser, OCI config.json and the Docker daemon's answers,
+# FUZZ_SECONDS each. New inputs go to a scratch corpus, the seeds in
+# tests/fuzz/corpus stay as committed; a crash is left in $(OUTPUT)/fuzz.
+FUZZ_TARGETS := replay procparse cgroup oci docker
 FUZZ_SECONDS ?= 25
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/fuzz_,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -g -O1 $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Ibpf -Isrc \
@@ -173,8 +184,8 @@ FUZZ_CFLAGS := -g -O1 $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Ibpf -Isrc \
 $(OUTPUT)/fuzz:
 	mkdir -p $@
 
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(HEADERS) | $(OUTPUT)/fuzz
-	$(CLANG) $(FUZZ_CFLAGS) $< $(CORE_SRCS) -o $@
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(META_SRCS) $(HEADERS) | $(OUTPUT)/fuzz
+	$(CLANG) $(FUZZ_CFLAGS) $(JANSSON_CFLAGS) -pthread $< $(CORE_SRCS) $(META_SRCS) $(JANSSON_LIBS) -o $@
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -3,10 +3,10 @@
 # Usage: scripts/deps.sh [build|test|bench]   (default: build)
 set -eu
 
-build_pkgs="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev uthash-dev"
-# jansson and jq parse nstrace's JSON in the test drivers; the rest are the workloads the tests trace.
+build_pkgs="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev uthash-dev libjansson-dev"
+# jq parses nstrace's JSON in the test scripts; the rest are the workloads the tests trace.
 # qemu-system-x86 boots the Debian kernels of tests/vm/kernels.
-test_pkgs="libjansson-dev jq util-linux busybox-static runc crun lxc docker.io valgrind libclang-rt-14-dev qemu-system-x86"
+test_pkgs="jq python3 util-linux busybox-static runc crun lxc docker.io valgrind libclang-rt-14-dev qemu-system-x86"
 # The tracers make bench compares nstrace with, and perf to profile it.
 bench_pkgs="bpftrace libbpf-tools linux-perf"
 

@@ -116,6 +116,65 @@ int parse_stat_start(const char *text, size_t len, __u64 *ticks)
 	return 0;
 }
 
+/* "real effective saved filesystem": the fourth of four ids. */
+static bool parse_fs_id(const char *p, const char *end, __u32 *id)
+{
+	for (int i = 0; i < 4; i++) {
+		p = skip_blanks(p, end);
+		if (!parse_u32(&p, end, id))
+			return false;
+	}
+	return skip_blanks(p, end) == end;
+}
+
+static bool parse_groups(const char *p, const char *end, struct proc_creds *creds)
+{
+	creds->group_count = 0;
+	for (;;) {
+		__u32 gid;
+
+		p = skip_blanks(p, end);
+		if (p == end)
+			return true;
+		if (!parse_u32(&p, end, &gid))
+			return false;
+		if (creds->group_count < PROC_CREDS_MAX_GROUPS)
+			creds->groups[creds->group_count++] = gid;
+	}
+}
+
+int parse_status_creds(const char *text, size_t len, struct proc_creds *creds)
+{
+	bool have_uid = false, have_gid = false, have_groups = false;
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
+		const char *end = nl ? nl : text + len;
+		const char *colon = memchr(line, ':', end - line);
+		size_t key_len;
+
+		pos = end - text + 1;
+		if (!colon)
+			continue;
+		key_len = colon - line;
+		if (key_len == 3 && !memcmp(line, "Uid", 3)) {
+			if (!parse_fs_id(colon + 1, end, &creds->fsuid))
+				return -EINVAL;
+			have_uid = true;
+		} else if (key_len == 3 && !memcmp(line, "Gid", 3)) {
+			if (!parse_fs_id(colon + 1, end, &creds->fsgid))
+				return -EINVAL;
+			have_gid = true;
+		} else if (key_len == 6 && !memcmp(line, "Groups", 6)) {
+			if (!parse_groups(colon + 1, end, creds))
+				return -EINVAL;
+			have_groups = true;
+		}
+	}
+	return have_uid && have_gid && have_groups ? 0 : -EINVAL;
+}
+
 __u32 parse_ns_link(const char *target, size_t len)
 {
 	const char *open = memchr(target, '[', len), *end = target + len, *p;

@@ -16,6 +16,19 @@ int parse_status(const char *text, size_t len, struct snap_process *p);
  */
 int parse_stat_start(const char *text, size_t len, __u64 *ticks);
 
+#define PROC_CREDS_MAX_GROUPS 64
+
+/* Whom a process's file accesses are checked as. */
+struct proc_creds {
+	__u32 fsuid;
+	__u32 fsgid;
+	__u32 group_count;
+	__u32 groups[PROC_CREDS_MAX_GROUPS]; /* past the maximum, left out: that only narrows access */
+};
+
+/* The filesystem ids (the fourth of Uid: and Gid:) and Groups: of /proc/PID/status; -EINVAL when malformed. */
+int parse_status_creds(const char *text, size_t len, struct proc_creds *creds);
+
 /* The inode from a namespace link target such as "net:[4026531840]"; 0 when malformed. */
 __u32 parse_ns_link(const char *target, size_t len);
 

@@ -135,8 +135,8 @@ static bool base_starts(const char *base, size_t len, const char *prefix)
  * option. More may follow it: exec's command, kill's signal. CREATE_VALUES
  * are the runtime's own options of run and create that take a value.
  */
-static void oci_runtime_id(const struct argv_view *v, const char *const *create_values,
-			   struct runtime_hint *hint)
+static size_t oci_runtime_id(const struct argv_view *v, const char *const *create_values,
+			     struct runtime_hint *hint)
 {
 	static const char *const with_value[] = {
 		"--root", "--log", "--log-format", "--criu", "--rootless", "--bundle", "-b",
@@ -163,12 +163,73 @@ static void oci_runtime_id(const struct argv_view *v, const char *const *create_
 		if (!command) {
 			command = i;
 			if (arg_is(v, i, "init"))
-				return;
+				return command;
 			continue;
 		}
 		set_id(hint, v->arg[i], v->len[i]);
-		return;
+		break;
 	}
+	return command;
+}
+
+/* crun's delete -f is --force; its run and create read a config file named by -f */
+static const char *const crun_create_values[] = { "-f", "--config", NULL };
+
+static const char *const oci_binaries[] = { "runc", "crun", "youki", "runsc", "krun" };
+
+bool runtime_oci_binary(const char *path, size_t len)
+{
+	const char *base;
+	size_t blen = basename_of(path, strnlen(path, len), &base);
+
+	for (size_t i = 0; i < sizeof(oci_binaries) / sizeof(oci_binaries[0]); i++)
+		if (span_is(base, blen, oci_binaries[i]))
+			return true;
+	return false;
+}
+
+static bool shim_base(const char *base, size_t len)
+{
+	return base_starts(base, len, "containerd-shim");
+}
+
+bool runtime_bundle_holder(const char *path, size_t len)
+{
+	const char *base;
+	size_t blen = basename_of(path, strnlen(path, len), &base);
+
+	return runtime_oci_binary(path, len) || shim_base(base, blen);
+}
+
+static const char *const shim_id[] = { "-id", "--id", NULL };
+
+bool runtime_bundle_from_argv(const char *args, size_t len, struct runtime_bundle *bundle)
+{
+	static const char *const bundle_option[] = { "--bundle", "-b", NULL };
+	struct runtime_hint hint = { 0 };
+	struct argv_view v;
+	const char *base;
+	size_t command, blen;
+
+	memset(bundle, 0, sizeof(*bundle));
+	split_args(args, len, &v);
+	if (!v.count)
+		return false;
+	blen = basename_of(v.arg[0], v.len[0], &base);
+	if (shim_base(base, blen)) {
+		id_from_option(&v, shim_id, &hint);
+		memcpy(bundle->id, hint.id, sizeof(bundle->id));
+		return hint.id[0];
+	}
+	if (!runtime_oci_binary(v.arg[0], v.len[0]))
+		return false;
+	command = oci_runtime_id(&v, span_is(base, blen, "crun") ? crun_create_values : NULL, &hint);
+	if (!command || !hint.id[0] || !(arg_is(&v, command, "create") || arg_is(&v, command, "run")))
+		return false;
+	memcpy(bundle->id, hint.id, sizeof(bundle->id));
+	if (option_value(&v, bundle_option, &bundle->path, &bundle->path_len) && !bundle->path_len)
+		bundle->path = NULL;
+	return true;
 }
 
 /*
@@ -251,7 +312,6 @@ static void lxc_id(const struct argv_view *v, bool operand_names, struct runtime
 
 void runtime_hint_from_argv(const char *args, size_t len, struct runtime_hint *hint)
 {
-	static const char *const shim_id[] = { "-id", "--id", NULL };
 	static const char *const shim_ns[] = { "-namespace", "--namespace", NULL };
 	static const char *const conmon_id[] = { "-c", "--cid", NULL };
 	static const char *const exit_command[] = { "--exit-command", NULL };
@@ -305,9 +365,6 @@ void runtime_hint_from_argv(const char *args, size_t len, struct runtime_hint *h
 		hint->runtime = RUNTIME_RUNC;
 		oci_runtime_id(&v, NULL, hint);
 	} else if (span_is(base, blen, "crun")) {
-		/* crun's delete -f is --force; its run and create read a config file named by -f */
-		static const char *const crun_create_values[] = { "-f", "--config", NULL };
-
 		hint->runtime = RUNTIME_CRUN;
 		oci_runtime_id(&v, crun_create_values, hint);
 	} else if (span_is(base, blen, "unshare")) {

@@ -51,6 +51,28 @@ void runtime_hint_from_argv(const char *args, size_t len, struct runtime_hint *h
  */
 bool runtime_init_shim(const char *path, size_t len);
 
+/*
+ * The OCI runtimes that read a bundle (runc's command line: create or run,
+ * --bundle or -b, else the working directory), by the base name of their
+ * executable.
+ */
+bool runtime_oci_binary(const char *path, size_t len);
+/* Those, and containerd's shims, which run in the bundle of the container they serve. */
+bool runtime_bundle_holder(const char *path, size_t len);
+
+/* The bundle of a container a process names. */
+struct runtime_bundle {
+	char id[RUNTIME_ID_LEN];
+	const char *path; /* into the argv given; NULL: the process's working directory */
+	size_t path_len;
+};
+
+/*
+ * argv as for runtime_hint_from_argv; false unless it is runc's or crun's
+ * create or run, or a containerd shim's serving a container.
+ */
+bool runtime_bundle_from_argv(const char *args, size_t len, struct runtime_bundle *bundle);
+
 /* /proc/PID/cgroup text; false when no path names a known runtime's container. */
 bool runtime_hint_from_cgroup(const char *text, size_t len, struct runtime_hint *hint);
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * The parsers of /proc text nstrace reads at start-up: the first byte
- * picks /proc/PID/status, a /proc/PID/ns/ link target, the NUL-separated
- * /proc/PID/cmdline that runtimes are recognised by or /proc/PID/stat;
- * the rest is the text.
+ * The parsers of /proc text nstrace reads: the first byte picks
+ * /proc/PID/status (names, pids and credentials), a /proc/PID/ns/ link
+ * target, the NUL-separated /proc/PID/cmdline that runtimes are
+ * recognised by or /proc/PID/stat; the rest is the text.
  */
 #include <stdint.h>
 #include <string.h>
@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct runtime_hint hint;
 	struct snap_process p;
 	__u64 ticks;
+	struct proc_creds creds;
 
 	if (!size)
 		return 0;
@@ -24,6 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(&p, 0, sizeof(p));
 		if (!parse_status(text, size - 1, &p) &&
 		    (!p.nspid_levels || p.nspid_levels > NSTRACE_MAX_PID_LEVELS || p.comm[sizeof(p.comm) - 1]))
+			__builtin_trap();
+		/* the same file says whom a runtime's bundle is opened as */
+		if (!parse_status_creds(text, size - 1, &creds) && creds.group_count > PROC_CREDS_MAX_GROUPS)
 			__builtin_trap();
 		break;
 	case 1:

@@ -226,6 +226,63 @@ static void test_init_shims(void)
 	ASSERT_TRUE(!runtime_init_shim("/sbin/tini", 9), "cut short: tin");
 }
 
+static void check_create(const char *args, size_t len, bool is_create, const char *id, const char *bundle)
+{
+	struct runtime_bundle c;
+
+	memset(&c, 0x5a, sizeof(c));
+	if (!ASSERT_EQ(runtime_bundle_from_argv(args, len, &c), is_create, "a create or run"))
+		return;
+	if (!is_create)
+		return;
+	ASSERT_STREQ(c.id, id, "container ID");
+	if (!bundle) {
+		ASSERT_TRUE(c.path == NULL, "no --bundle: the working directory");
+		return;
+	}
+	if (ASSERT_TRUE(c.path != NULL, "a --bundle"))
+		ASSERT_EQ(c.path_len == strlen(bundle) && !memcmp(c.path, bundle, c.path_len), 1,
+			  "the bundle as given");
+}
+
+static void test_oci_create(void)
+{
+	/* as containerd's shim runs it for docker */
+	check_create(ARGV("runc\0--root\0/run/containerd/runc/moby\0--log\0/b/log.json\0--log-format\0json\0create\0"
+			  "--bundle\0/run/containerd/io.containerd.runtime.v2.task/moby/c1\0--pid-file\0/b/init.pid\0c1"),
+		     true, "c1", "/run/containerd/io.containerd.runtime.v2.task/moby/c1");
+	check_create(ARGV("/usr/sbin/runc\0run\0-d\0-b\0rel/b\0c2"), true, "c2", "rel/b");
+	check_create(ARGV("runc\0run\0--bundle=/b3\0c3"), true, "c3", "/b3");
+	check_create(ARGV("runc\0run\0c4"), true, "c4", NULL);
+	check_create(ARGV("crun\0create\0-f\0/b/alt.json\0--bundle\0/b5\0c5"), true, "c5", "/b5");
+	check_create(ARGV("/usr/bin/crun\0--root\0/run/crun\0run\0c6"), true, "c6", NULL);
+	/* a global option's value is not the command */
+	check_create(ARGV("runc\0--root\0create\0start\0c7"), false, NULL, NULL);
+	check_create(ARGV("runc\0start\0c8"), false, NULL, NULL);
+	check_create(ARGV("runc\0exec\0c9\0sh"), false, NULL, NULL);
+	check_create(ARGV("runc\0init"), false, NULL, NULL);
+	check_create(ARGV("runc\0create"), false, NULL, NULL);
+	check_create(ARGV("runc\0create\0--bundle\0/b"), false, NULL, NULL);
+	/* argv[0] is what it says; what the executable really is is checked when the bundle is read */
+	check_create(ARGV("/tmp/runc\0run\0x"), true, "x", NULL);
+	check_create(ARGV("runcx\0run\0x"), false, NULL, NULL);
+	check_create(ARGV("docker\0run\0x"), false, NULL, NULL);
+	/* a shim runs in the bundle of the container it serves */
+	check_create(ARGV("/usr/bin/containerd-shim-runc-v2\0-namespace\0moby\0-id\0abc\0-address\0/c.sock"), true,
+		     "abc", NULL);
+	check_create(ARGV("containerd-shim-runc-v2\0-namespace\0k8s.io\0-address\0/c.sock"), false, NULL, NULL);
+	ASSERT_TRUE(runtime_bundle_holder("/usr/bin/containerd-shim-runc-v2", 32), "shim holds a bundle");
+	ASSERT_TRUE(runtime_bundle_holder("/usr/sbin/runc", 14), "runc holds a bundle");
+	ASSERT_TRUE(!runtime_bundle_holder("/usr/bin/containerd", 19), "containerd holds none");
+	check_create("", 0, false, NULL, NULL);
+	/* cut short: the last argument has no NUL and names nothing */
+	check_create("runc\0run\0abc", 11, false, NULL, NULL);
+	ASSERT_TRUE(runtime_oci_binary("/usr/sbin/runc", 14), "runc");
+	ASSERT_TRUE(runtime_oci_binary("/usr/bin/crun", 13), "crun");
+	ASSERT_TRUE(!runtime_oci_binary("/usr/bin/runc-wrapper", 21), "not runc-wrapper");
+	ASSERT_TRUE(!runtime_oci_binary("/memfd:runc_cloned:/proc/self/exe (deleted)", 43), "not the cloned runc init");
+}
+
 int main(void)
 {
 	SUBTEST("argv: runc and crun", test_runc());
@@ -233,6 +290,7 @@ int main(void)
 	SUBTEST("argv: shims, managers, nspawn, unshare", test_managers());
 	SUBTEST("argv: bad input", test_argv_bad_input());
 	SUBTEST("init shims by file name", test_init_shims());
+	SUBTEST("argv: the bundle of OCI runtimes create and run, and of shims", test_oci_create());
 	SUBTEST("cgroup paths of each runtime", test_cgroup());
 	SUBTEST("cgroup: bad input", test_cgroup_bad_input());
 	return test_summary();
