@@ -23,7 +23,7 @@ CORE_SRCS := src/event.c src/escape.c src/print.c src/diag.c src/runtime.c src/p
 	src/lifecycle.c src/lifecycle_store.c src/lifecycle_join.c \
 	src/lifecycle_snapshot.c src/lcprint.c src/record.c src/session.c src/histogram.c src/profile_report.c \
 	src/json_writer.c src/output.c src/output_text.c src/output_json.c \
-	src/meta.c src/meta_store.c
+	src/meta.c src/meta_store.c src/container_filter.c src/metaprint.c
 # The readers of container metadata, pure parsers (fuzzed) next to the I/O
 # that feeds them, and the threads they run on. No libbpf: unit-tested.
 META_SRCS := src/oci_bundle.c src/docker_meta.c src/meta_worker.c

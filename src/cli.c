@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "docker_meta.h"
 #include "diag.h"
 #include "nstrace.h"
 
@@ -18,6 +19,7 @@
 
 enum {
 	OPT_COMM = 0x200,
+	OPT_CONTAINER,
 };
 
 static const struct argp_option json_options[] = {
@@ -56,6 +58,10 @@ static const struct argp_option options[] = {
 	{ "events", 'e', NULL, 0, "Print every raw event besides the lifecycle", 0 },
 	{ "pid", 'p', "PID", 0, "Raw events of this process or its children only", 0 },
 	{ "comm", OPT_COMM, "NAME", 0, "Raw events whose command name is NAME only", 0 },
+	{ "container", OPT_CONTAINER, "KEY|ID|NAME", 0,
+	  "Only this container and what runs in it: its key (c3), a prefix of its ID, its name or its pod "
+	  "(namespace/name); repeatable",
+	  0 },
 	{ "output", 'o', "FILE", 0, "Write the output to FILE instead of stdout", 0 },
 	{},
 };
@@ -126,6 +132,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			usage_error(state, "--comm takes a name of 1 to %d bytes", NSTRACE_COMM_LEN - 1);
 		cli->print.filter_comm = arg;
 		break;
+	case OPT_CONTAINER:
+		if (container_filter_add(&cli->filter, arg))
+			usage_error(state, "--container takes a key, an ID prefix or a name of 1 to %d bytes, at most %d times",
+				    META_MAX_STRING - 1, CONTAINER_FILTER_MAX);
+		break;
 	case 'o':
 		cli->output_path = arg;
 		break;
@@ -138,6 +149,56 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 static const struct argp_child output_children[] = { { &json_argp, 0, NULL, 0 }, {} };
 
 const struct argp output_argp = { options, parse_arg, NULL, NULL, output_children, NULL, NULL };
+
+enum {
+	OPT_DOCKER_SOCKET = 0x280,
+	OPT_NO_DOCKER,
+};
+
+static const struct argp_option meta_options[] = {
+	{ "docker-socket", OPT_DOCKER_SOCKET, "PATH", 0, "Ask the Docker daemon on PATH for names, images and labels "
+							 "(default " DOCKER_DEFAULT_SOCKET ")", 0 },
+	{ "no-docker", OPT_NO_DOCKER, NULL, 0, "Do not ask the Docker daemon", 0 },
+	{},
+};
+
+static error_t parse_meta_arg(int key, char *arg, struct argp_state *state)
+{
+	struct meta_cli *cli = state->input;
+
+	switch (key) {
+	case OPT_DOCKER_SOCKET:
+		if (!arg[0])
+			usage_error(state, "--docker-socket takes a path");
+		cli->docker_socket = arg;
+		break;
+	case OPT_NO_DOCKER:
+		cli->no_docker = true;
+		break;
+	case ARGP_KEY_END:
+		if (cli->no_docker && cli->docker_socket)
+			usage_error(state, "--no-docker and --docker-socket contradict each other");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp meta_argp = { meta_options, parse_meta_arg, NULL, NULL, NULL, NULL, NULL };
+
+struct meta_worker *meta_cli_start(const struct meta_cli *cli, const char *proc_root)
+{
+	struct meta_worker_opts opts = {
+		.proc_root = proc_root,
+		.docker_socket = cli->no_docker ? NULL : cli->docker_socket ? cli->docker_socket : DOCKER_DEFAULT_SOCKET,
+	};
+	struct meta_worker *w = meta_worker_new(&opts);
+
+	if (!w)
+		diag_error("starting the threads that ask container runtimes: %s", strerror(errno));
+	return w;
+}
 
 enum {
 	OPT_HOOKS = 0x300,

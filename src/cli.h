@@ -4,13 +4,27 @@
 #define NSTRACE_CLI_H
 
 #include <argp.h>
+#include "container_filter.h"
 #include "hooks.h"
+#include "meta_worker.h"
 #include "output.h"
 
 struct output_cli {
 	struct printer_opts print;
 	const char *output_path;
+	struct container_filter filter; /* --container */
 };
+
+/* Where container metadata is asked for: --docker-socket, --no-docker. */
+struct meta_cli {
+	const char *docker_socket; /* NULL: the default */
+	bool no_docker;
+};
+
+/* An argp child for the commands that ask runtimes about containers; its input is a struct meta_cli. */
+extern const struct argp meta_argp;
+/* The worker threads that ask, as the options say, about processes in proc_root; NULL after saying why. */
+struct meta_worker *meta_cli_start(const struct meta_cli *cli, const char *proc_root);
 
 /* An argp child for the commands that print a trace; its input is a struct output_cli. */
 extern const struct argp output_argp;

@@ -1,17 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* nstrace ps: the containers running now, from /proc alone. */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include "cli.h"
 #include "commands.h"
 #include "diag.h"
+#include "docker_meta.h"
 #include "lcprint.h"
 #include "lifecycle.h"
+#include "meta_store.h"
 #include "procfs.h"
+#include "util.h"
+
+/* Past the Docker client's own deadline: every question has its answer, or it failed. */
+#define ANSWERS_WAIT_MS (DOCKER_TIMEOUT_MS + 500)
 
 struct ps_args {
 	bool json;
 	const char *proc_root;
+	struct meta_cli meta;
+};
+
+struct ps {
+	struct lifecycle *lc;
+	struct meta_worker *worker;
+	struct meta_store *meta;
+	unsigned int asked, answered;
+	struct json_writer w;
 };
 
 static const struct argp_option options[] = {
@@ -26,6 +42,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &args->json;
+		state->child_inputs[1] = &args->meta;
 		break;
 	case 'P':
 		args->proc_root = arg;
@@ -46,59 +63,106 @@ static void ignore_transition(void *ctx, const struct lc_transition *t)
 	(void)t;
 }
 
+static int asked(void *ctx, enum meta_source source, const char *id)
+{
+	struct ps *ps = ctx;
+
+	ps->asked++;
+	return meta_store_asked(ps->meta, id, source);
+}
+
 static int add_process(void *ctx, const struct snap_process *p)
 {
-	int err = lifecycle_snapshot_add(ctx, p);
+	struct ps *ps = ctx;
+	int err = lifecycle_snapshot_add(ps->lc, p);
 
-	return err == -ENOMEM ? err : 0;
+	if (err == -ENOMEM)
+		return err;
+	return meta_ask_about(ps->worker, p->pid, p->cmdline,
+			      p->cmdline_len < SNAP_CMDLINE_LEN ? p->cmdline_len : SNAP_CMDLINE_LEN, asked, ps);
+}
+
+static void on_answer(void *ctx, struct meta_result *r)
+{
+	struct ps *ps = ctx;
+	int err;
+
+	ps->answered++;
+	meta_result_report(r);
+	meta_store_answered(ps->meta, r, &err);
+}
+
+/* Each question gets its answer or fails within the client's deadline; none is waited for longer. */
+static void wait_answers(struct ps *ps)
+{
+	struct pollfd pfd = { .fd = meta_worker_fd(ps->worker), .events = POLLIN };
+	__u64 deadline = monotonic_ns() + ANSWERS_WAIT_MS * 1000000ULL;
+
+	while (ps->answered < ps->asked) {
+		__u64 now = monotonic_ns();
+
+		if (now >= deadline || poll(&pfd, 1, (deadline - now) / 1000000 + 1) < 0)
+			break;
+		meta_worker_drain(ps->worker, on_answer, ps);
+	}
 }
 
 static void print_one_text(void *ctx, const struct lc_container *c)
 {
-	print_container_text(ctx, c);
+	struct ps *ps = ctx;
+
+	print_container_text(stdout, c, meta_store_get(ps->meta, c->runtime.id));
 }
 
 static void print_one_json(void *ctx, const struct lc_container *c)
 {
-	print_container_json(ctx, c);
+	struct ps *ps = ctx;
+
+	print_container_json(&ps->w, c, meta_store_get(ps->meta, c->runtime.id));
 }
 
 int cmd_ps(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &json_argp, 0, NULL, 0 }, {} };
+	static const struct argp_child children[] = { { &json_argp, 0, NULL, 0 }, { &meta_argp, 0, NULL, 0 }, {} };
 	static const struct argp argp = {
 		options, parse_arg, NULL, "List the containers running now: every pid namespace but the host's, and the containers "
 		"runtimes run in mount namespaces of their own.",
 		children, NULL, NULL,
 	};
 	struct ps_args args = { .proc_root = "/proc" };
-	struct json_writer w;
-	struct lifecycle *lc;
+	struct ps ps = { 0 };
 	int err;
 
 	err = parse_command_line(&argp, argc, argv, &args);
 	if (err)
 		return err;
-	lc = lifecycle_new(ignore_transition, NULL);
-	if (!lc) {
+	ps.lc = lifecycle_new(ignore_transition, NULL);
+	ps.meta = meta_store_new();
+	ps.worker = ps.lc && ps.meta ? meta_cli_start(&args.meta, args.proc_root) : NULL;
+	if (!ps.worker) {
 		diag_error("out of memory");
-		return 1;
+		err = -ENOMEM;
+		goto out;
 	}
-	err = procfs_scan(args.proc_root, add_process, lc);
+	err = procfs_scan(args.proc_root, add_process, &ps);
 	if (!err)
-		err = lifecycle_snapshot_done(lc, 0);
+		err = lifecycle_snapshot_done(ps.lc, 0);
 	if (err) {
 		diag_error("reading %s: %s", args.proc_root, strerror(-err));
-		lifecycle_free(lc);
-		return 1;
+		goto out;
 	}
+	wait_answers(&ps);
 	if (args.json) {
-		jsonw_init(&w, stdout);
-		lifecycle_for_each(lc, print_one_json, &w);
+		jsonw_init(&ps.w, stdout);
+		lifecycle_for_each(ps.lc, print_one_json, &ps);
 	} else {
 		print_container_header(stdout);
-		lifecycle_for_each(lc, print_one_text, stdout);
+		lifecycle_for_each(ps.lc, print_one_text, &ps);
 	}
-	lifecycle_free(lc);
-	return stdout_flush() == -EIO ? 1 : 0;
+	err = stdout_flush() == -EIO ? -EIO : 0;
+out:
+	meta_worker_free(ps.worker);
+	meta_store_free(ps.meta);
+	lifecycle_free(ps.lc);
+	return err ? 1 : 0;
 }

@@ -56,6 +56,7 @@ static int replay(struct replay_args *args, FILE *in)
 		err = -ENOMEM;
 		goto cleanup;
 	}
+	session_set_filter(s, &args->output.filter);
 	for (;;) {
 		__u32 kind, len;
 		const void *data;
@@ -63,7 +64,7 @@ static int replay(struct replay_args *args, FILE *in)
 		more = record_read(&reader, &kind, &data, &len, msg, sizeof(msg));
 		if (more <= 0)
 			break;
-		err = session_replay(s, kind, data);
+		err = session_replay(s, kind, data, len);
 		if (err)
 			goto cleanup;
 	}

@@ -17,6 +17,8 @@
 struct app {
 	struct trace_opts trace;
 	struct output_cli output;
+	struct meta_cli meta;
+	struct meta_worker *worker;
 	const char *record_path;
 	FILE *record;
 	struct session *s;
@@ -32,7 +34,8 @@ static const char doc[] =
 	"\nExamples:\n"
 	"  nstrace                     lifecycle: create, init, exec, join, exit, destroy\n"
 	"  nstrace --events            every namespace, pid, exec and exit event too\n"
-	"  nstrace --json -o trace.json --record trace.rec\n";
+	"  nstrace --json -o trace.json --record trace.rec\n"
+	"  nstrace --container web     one container (name, key, ID prefix or pod) and what runs in it\n";
 
 enum {
 	OPT_RINGBUF = 0x100,
@@ -55,6 +58,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &app->output;
 		state->child_inputs[1] = &app->trace.hooks;
+		state->child_inputs[2] = &app->meta;
 		break;
 	case OPT_RECORD:
 		app->record_path = arg;
@@ -162,6 +166,7 @@ int cmd_trace(int argc, char **argv)
 	static const struct argp_child children[] = {
 		{ &output_argp, 0, NULL, 0 },
 		{ &bpf_argp, 0, NULL, 0 },
+		{ &meta_argp, 0, NULL, 0 },
 		{},
 	};
 	static const struct argp argp = { options, parse_arg, NULL, doc, children, NULL, NULL };
@@ -185,9 +190,17 @@ int cmd_trace(int argc, char **argv)
 		err = -ENOMEM;
 		goto cleanup;
 	}
+	session_set_filter(app.s, &app.output.filter);
+	app.worker = meta_cli_start(&app.meta, "/proc");
+	if (!app.worker) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	session_ask(app.s, app.worker);
 	err = run_trace(&app);
 cleanup:
 	session_free(app.s);
+	meta_worker_free(app.worker);
 	if (app.record && output_file_close(app.record, app.record_path) && !err)
 		err = -EIO;
 	if (output_close(&app.output) && !err)

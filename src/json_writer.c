@@ -58,6 +58,15 @@ void jsonw_string_len(struct json_writer *w, const char *s, size_t len)
 	jsonw_value_done(w);
 }
 
+void jsonw_name_escaped(struct json_writer *w, const char *name)
+{
+	if (w->comma)
+		putc_unlocked(',', w->out);
+	escape_json(w->out, name, strlen(name));
+	putc_unlocked(':', w->out);
+	w->comma = false;
+}
+
 void jsonw_string(struct json_writer *w, const char *s)
 {
 	jsonw_string_len(w, s, strlen(s));

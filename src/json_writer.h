@@ -88,6 +88,8 @@ static inline void jsonw_name(struct json_writer *w, const char *name)
 	w->comma = false;
 }
 
+/* A member name from outside (a label's key): escaped like a string value. */
+void jsonw_name_escaped(struct json_writer *w, const char *name);
 void jsonw_string(struct json_writer *w, const char *s);
 /* len bytes of s, which need not be NUL-terminated: comm and argv come from the kernel */
 void jsonw_string_len(struct json_writer *w, const char *s, size_t len);

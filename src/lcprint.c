@@ -3,6 +3,7 @@
 #include <string.h>
 #include "escape.h"
 #include "lcprint.h"
+#include "metaprint.h"
 
 #define TEXT_SURVIVORS_MAX 16
 
@@ -182,8 +183,9 @@ static void json_parent(struct json_writer *w, const struct lc_container *c)
 		jsonw_null_field(w, "parent");
 }
 
-static void json_container_body(struct json_writer *w, const struct lc_container *c)
+static void json_container_body(struct json_writer *w, const struct lc_container *c, const struct container_meta *m)
 {
+	print_meta_json(w, m);
 	jsonw_string_field(w, "state", state_names[c->state]);
 	jsonw_string_field(w, "origin", origin_names[c->origin]);
 	jsonw_uint_field(w, "init_pid", c->init_pid);
@@ -201,7 +203,7 @@ static void json_container_body(struct json_writer *w, const struct lc_container
 	json_sharing(w, c);
 }
 
-void print_transition_json(struct json_writer *w, const struct lc_transition *t)
+void print_transition_json(struct json_writer *w, const struct lc_transition *t, const struct container_meta *m)
 {
 	const struct lc_container *c = t->container;
 
@@ -222,6 +224,7 @@ void print_transition_json(struct json_writer *w, const struct lc_transition *t)
 		jsonw_name(w, "ns");
 		print_json_ns(w, &c->ns, NS_MASK_ALL);
 		json_sharing(w, c);
+		print_meta_json(w, m);
 		break;
 	case LC_INIT:
 		jsonw_name(w, "nspid");
@@ -256,30 +259,47 @@ void print_transition_json(struct json_writer *w, const struct lc_transition *t)
 	case LC_DESTROY:
 		jsonw_uint_field(w, "lifetime_ns",
 				 c->created_ns && c->destroyed_ns > c->created_ns ? c->destroyed_ns - c->created_ns : 0);
-		json_container_body(w, c);
+		json_container_body(w, c, m);
 		break;
 	}
 	jsonw_end_object(w);
 }
 
-static void text_identity(FILE *out, const struct lc_container *c)
+/* The container's name once its runtime told it, else its key. */
+static void text_identity(FILE *out, const struct lc_container *c, const struct container_meta *m)
 {
+	if (m && m->name) {
+		size_t n = strlen(m->name);
+
+		escape_text(out, m->name, n, 0);
+		fprintf(out, "%*s", n < 7 ? (int)(7 - n) : 0, "");
+		fputc(' ', out);
+		return;
+	}
 	fprintf(out, "c%-6" PRIu64 " ", (uint64_t)c->serial);
 }
 
-void print_transition_text(struct text_printer *p, const struct lc_transition *t)
+/* TIME, EVENT and CONT of a row of the lifecycle table, under its header. */
+static void text_row_start(struct text_printer *p, const char *kind, __u64 time_ns, const struct lc_container *c,
+			   const struct container_meta *m)
+{
+	__u64 rel = time_ns >= p->time_base_ns ? time_ns - p->time_base_ns : 0;
+
+	if (!p->transitions_header_done) {
+		fprintf(p->out, "%-12s %-17s %-7s %s\n", "TIME(s)", "EVENT", "CONT", "DETAILS");
+		p->transitions_header_done = true;
+	}
+	fprintf(p->out, "%-12.6f %-17s ", rel / 1e9, kind);
+	text_identity(p->out, c, m);
+}
+
+void print_transition_text(struct text_printer *p, const struct lc_transition *t, const struct container_meta *m)
 {
 	const struct lc_container *c = t->container;
-	__u64 rel = t->time_ns >= p->time_base_ns ? t->time_ns - p->time_base_ns : 0;
 	char nspid[NSPID_TEXT_LEN];
 	FILE *out = p->out;
 
-	if (!p->transitions_header_done) {
-		fprintf(out, "%-12s %-17s %-7s %s\n", "TIME(s)", "EVENT", "CONT", "DETAILS");
-		p->transitions_header_done = true;
-	}
-	fprintf(out, "%-12.6f %-17s ", rel / 1e9, kind_names[t->kind]);
-	text_identity(out, c);
+	text_row_start(p, kind_names[t->kind], t->time_ns, c, m);
 	switch (t->kind) {
 	case LC_CREATE:
 		fprintf(out, "runtime=%s id=", runtime_name(c->runtime.runtime));
@@ -291,6 +311,10 @@ void print_transition_text(struct text_printer *p, const struct lc_transition *t
 		escape_text(out, c->creator_comm, bounded_len(c->creator_comm, NSTRACE_COMM_LEN), 0);
 		if (c->parent)
 			fprintf(out, " parent=c%" PRIu64, (uint64_t)c->parent->serial);
+		/* the key stays findable where the name stands in for it */
+		if (m && m->name)
+			fprintf(out, " key=c%" PRIu64, (uint64_t)c->serial);
+		print_meta_fields_text(out, m);
 		fputs(" ns=", out);
 		print_text_ns(out, &c->ns, NS_MASK_ALL);
 		fputs(" sharing=", out);
@@ -342,20 +366,21 @@ void print_container_header(FILE *out)
 		"INIT", "INIT_NSPID", "MEMBERS", "EXECS", "NAMESPACES SHARING");
 }
 
-void print_container_json(struct json_writer *w, const struct lc_container *c)
+void print_container_json(struct json_writer *w, const struct lc_container *c, const struct container_meta *m)
 {
 	jsonw_start_object(w);
 	jsonw_string_field(w, "type", "container");
 	json_identity(w, c);
-	json_container_body(w, c);
+	json_container_body(w, c, m);
 	jsonw_end_object(w);
 }
 
-void print_container_text(FILE *out, const struct lc_container *c)
+void print_container_text(FILE *out, const struct lc_container *c, const struct container_meta *m)
 {
 	char nspid[NSPID_TEXT_LEN];
 
-	fprintf(out, "c%-6" PRIu64 " %-14s ", (uint64_t)c->serial, runtime_name(c->runtime.runtime));
+	text_identity(out, c, m);
+	fprintf(out, "%-14s ", runtime_name(c->runtime.runtime));
 	if (c->runtime.id[0]) {
 		/* an ID is long; the first 12 characters name it, as docker ps does */
 		size_t n = bounded_len(c->runtime.id, sizeof(c->runtime.id));
@@ -373,5 +398,28 @@ void print_container_text(FILE *out, const struct lc_container *c)
 	text_sharing(out, c);
 	if (c->incomplete)
 		fputs(" incomplete", out);
+	if (m && m->name)
+		fprintf(out, " key=c%" PRIu64, (uint64_t)c->serial);
+	print_meta_fields_text(out, m);
 	fputc('\n', out);
+}
+
+void print_meta_record_json(struct json_writer *w, const struct lc_container *c, const struct container_meta *m,
+			    __u64 time_ns)
+{
+	jsonw_start_object(w);
+	jsonw_string_field(w, "type", "container_meta");
+	jsonw_uint_field(w, "time_ns", time_ns);
+	json_identity(w, c);
+	print_meta_json(w, m);
+	jsonw_end_object(w);
+}
+
+void print_meta_record_text(struct text_printer *p, const struct lc_container *c, const struct container_meta *m,
+			    __u64 time_ns)
+{
+	text_row_start(p, "container_meta", time_ns, c, m);
+	fprintf(p->out, "key=c%" PRIu64, (uint64_t)c->serial);
+	print_meta_fields_text(p->out, m);
+	fputc('\n', p->out);
 }

@@ -4,13 +4,20 @@
 #define NSTRACE_LCPRINT_H
 
 #include "lifecycle.h"
+#include "meta.h"
 #include "print.h"
 
-void print_transition_text(struct text_printer *p, const struct lc_transition *t);
-void print_transition_json(struct json_writer *w, const struct lc_transition *t);
+/* m: what the container's runtime said of it so far, or NULL. */
+void print_transition_text(struct text_printer *p, const struct lc_transition *t, const struct container_meta *m);
+void print_transition_json(struct json_writer *w, const struct lc_transition *t, const struct container_meta *m);
 /* One container as it stands: for the closing summary and for `nstrace ps`. */
 void print_container_header(FILE *out);
-void print_container_text(FILE *out, const struct lc_container *c);
-void print_container_json(struct json_writer *w, const struct lc_container *c);
+void print_container_text(FILE *out, const struct lc_container *c, const struct container_meta *m);
+void print_container_json(struct json_writer *w, const struct lc_container *c, const struct container_meta *m);
+/* What became known of container c from its runtime after its container_create. */
+void print_meta_record_text(struct text_printer *p, const struct lc_container *c, const struct container_meta *m,
+			    __u64 time_ns);
+void print_meta_record_json(struct json_writer *w, const struct lc_container *c, const struct container_meta *m,
+			    __u64 time_ns);
 
 #endif

@@ -3,7 +3,10 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include "container_filter.h"
 #include "diag.h"
+#include "lifecycle.h"
+#include "meta_store.h"
 #include "output.h"
 #include "util.h"
 
@@ -63,4 +66,14 @@ void printer_output_destroy(struct output *o)
 struct output *printer_output_new(const struct printer_opts *opts)
 {
 	return opts->json ? json_output_new(opts) : text_output_new(opts);
+}
+
+const struct container_meta *output_meta_of(const struct output *o, const struct lc_container *c)
+{
+	return o->meta && c->runtime.id[0] ? meta_store_get(o->meta, c->runtime.id) : NULL;
+}
+
+bool output_shows(const struct output *o, const struct lc_container *c)
+{
+	return !o->filter || container_filter_verdict(o->filter, o->meta, c) == FILTER_YES;
 }

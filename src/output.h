@@ -16,7 +16,11 @@
 #include "event.h"
 
 struct lifecycle;
+struct lc_container;
 struct lc_transition;
+struct container_meta;
+struct meta_store;
+struct container_filter;
 
 /* What the session counted, for the closing summary. */
 struct session_totals {
@@ -39,6 +43,9 @@ struct output_ops {
 	/* count more events were dropped by the kernel side; total so far */
 	void (*lost)(struct output *o, __u64 count, __u64 total);
 	void (*transition)(struct output *o, const struct lc_transition *t);
+	/* what became known of an announced container from its runtime; m holds all known so far */
+	void (*container_meta)(struct output *o, const struct lc_container *c, const struct container_meta *m,
+			       __u64 time_ns);
 	/* the /proc snapshot is in: from here on, records are live */
 	void (*snapshot_done)(struct output *o, __u64 started_ns);
 	/* The end of the trace: lc holds the containers still alive. */
@@ -56,7 +63,15 @@ struct output_ops {
 struct output {
 	const struct output_ops *ops;
 	struct output *next; /* the session's list, in registration order */
+	/* what runtimes said of containers, by container ID, and --container: set by session_add_output */
+	const struct meta_store *meta;
+	const struct container_filter *filter;
 };
+
+/* What the runtime said of container c so far, or NULL. */
+const struct container_meta *output_meta_of(const struct output *o, const struct lc_container *c);
+/* Whether --container names c (or a container it runs inside), as far as is known now. */
+bool output_shows(const struct output *o, const struct lc_container *c);
 
 /* What the printing outputs (text and JSON) print, and where. */
 struct printer_opts {

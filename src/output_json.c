@@ -31,19 +31,28 @@ static void json_lost(struct output *o, __u64 count, __u64 total)
 
 static void json_transition(struct output *o, const struct lc_transition *t)
 {
-	print_transition_json(&to_json(o)->w, t);
+	print_transition_json(&to_json(o)->w, t, output_meta_of(o, t->container));
+}
+
+static void json_container_meta(struct output *o, const struct lc_container *c, const struct container_meta *m,
+				__u64 time_ns)
+{
+	print_meta_record_json(&to_json(o)->w, c, m, time_ns);
 }
 
 static void print_alive(void *ctx, const struct lc_container *c)
 {
-	print_container_json(ctx, c);
+	struct json_output *j = ctx;
+
+	if (output_shows(&j->p.base, c))
+		print_container_json(&j->w, c, output_meta_of(&j->p.base, c));
 }
 
 static void json_finish(struct output *o, struct lifecycle *lc, const struct session_totals *totals)
 {
 	struct json_writer *w = &to_json(o)->w;
 
-	lifecycle_for_each(lc, print_alive, w);
+	lifecycle_for_each(lc, print_alive, to_json(o));
 	jsonw_start_object(w);
 	jsonw_string_field(w, "type", "summary");
 	jsonw_uint_field(w, "events", totals->events);
@@ -57,6 +66,7 @@ static const struct output_ops json_ops = {
 	.event = json_event,
 	.lost = json_lost,
 	.transition = json_transition,
+	.container_meta = json_container_meta,
 	.finish = json_finish,
 	.check = printer_output_check,
 	.flush = printer_output_flush,

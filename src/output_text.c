@@ -39,12 +39,21 @@ static void text_lost(struct output *o, __u64 count, __u64 total)
 
 static void text_transition(struct output *o, const struct lc_transition *tr)
 {
-	print_transition_text(&to_text(o)->printer, tr);
+	print_transition_text(&to_text(o)->printer, tr, output_meta_of(o, tr->container));
+}
+
+static void text_container_meta(struct output *o, const struct lc_container *c, const struct container_meta *m,
+				__u64 time_ns)
+{
+	print_meta_record_text(&to_text(o)->printer, c, m, time_ns);
 }
 
 static void print_alive(void *ctx, const struct lc_container *c)
 {
-	print_container_text(ctx, c);
+	struct text_output *t = ctx;
+
+	if (output_shows(&t->p.base, c))
+		print_container_text(t->p.opts.out, c, output_meta_of(&t->p.base, c));
 }
 
 static void text_finish(struct output *o, struct lifecycle *lc, const struct session_totals *totals)
@@ -54,7 +63,7 @@ static void text_finish(struct output *o, struct lifecycle *lc, const struct ses
 	if (totals->containers > totals->destroyed) {
 		fputs("\nContainers alive at the end of the trace:\n", out);
 		print_container_header(out);
-		lifecycle_for_each(lc, print_alive, out);
+		lifecycle_for_each(lc, print_alive, to_text(o));
 	}
 	fprintf(out, "\n%" PRIu64 " events, %" PRIu64 " lost; %" PRIu64 " containers seen, %" PRIu64 " destroyed\n",
 		(uint64_t)totals->events, (uint64_t)totals->lost, (uint64_t)totals->containers,
@@ -65,6 +74,7 @@ static const struct output_ops text_ops = {
 	.event = text_event,
 	.lost = text_lost,
 	.transition = text_transition,
+	.container_meta = text_container_meta,
 	.finish = text_finish,
 	.check = printer_output_check,
 	.flush = printer_output_flush,

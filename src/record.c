@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "event.h"
+#include "meta.h"
 #include "record.h"
 #include "snapshot.h"
 
@@ -103,6 +104,10 @@ static bool length_ok(__u32 version, __u32 kind, __u32 *len, void *data, const c
 	case RECORD_SNAPSHOT_DONE:
 		*why = "snapshot end record of the wrong size";
 		return *len == sizeof(struct record_snapshot_done);
+	case RECORD_META:
+		/* its JSON is read where it is used, which refuses what is not one */
+		*why = "empty metadata record";
+		return *len > 0;
 	}
 	*why = "unknown record kind";
 	return false;
@@ -110,7 +115,7 @@ static bool length_ok(__u32 version, __u32 kind, __u32 *len, void *data, const c
 
 static __u32 max_payload(void)
 {
-	__u32 max = sizeof(struct snap_process);
+	__u32 max = META_RECORD_MAX;
 
 	for (__u32 t = 1; t <= NSTRACE_EVENT_TYPE_MAX; t++)
 		if (nstrace_event_size(t) > max)

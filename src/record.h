@@ -19,6 +19,7 @@ enum record_kind {
 	RECORD_LOST, /* struct record_lost */
 	RECORD_SNAPSHOT, /* a struct snap_process */
 	RECORD_SNAPSHOT_DONE, /* struct record_snapshot_done */
+	RECORD_META, /* a question about a container to its runtime, or the answer: JSON (meta.h) */
 };
 
 struct record_lost {

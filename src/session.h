@@ -8,11 +8,14 @@
 #define NSTRACE_SESSION_H
 
 #include <stdio.h>
+#include "container_filter.h"
 #include "event.h"
+#include "meta.h"
 #include "output.h"
 #include "snapshot.h"
 
 struct session;
+struct meta_worker;
 
 /* record: where the raw input is written for nstrace replay, or NULL. */
 struct session *session_new(FILE *record);
@@ -23,6 +26,14 @@ void session_free(struct session *s);
  * destroys it even when o is NULL (then -ENOMEM: its constructor failed).
  */
 int session_add_output(struct session *s, struct output *o);
+/*
+ * Live only: questions about containers go to w (the session does not own
+ * it), and its answers are taken at every flush. A replay asks nothing: the
+ * recording holds the questions and answers where the live run had them.
+ */
+void session_ask(struct session *s, struct meta_worker *w);
+/* --container: the outputs see the named containers only (f is kept, not copied). */
+void session_set_filter(struct session *s, const struct container_filter *f);
 
 /*
  * Each returns 0, or a negative errno after printing why (an output or
@@ -41,6 +52,6 @@ int session_flush(struct session *s);
  * to the session as the live session fed it; nstrace replay and the
  * replay fuzzer both go through here.
  */
-int session_replay(struct session *s, __u32 kind, const void *data);
+int session_replay(struct session *s, __u32 kind, const void *data, __u32 len);
 
 #endif

@@ -2,8 +2,9 @@
 /*
  * The replay path on arbitrary bytes: the record reader, then the
  * session (lifecycle model and printers) on every record it accepts, as
- * nstrace replay runs them. The first byte picks JSON or text and
- * whether raw events are printed; the rest is the file.
+ * nstrace replay runs them. The first byte picks JSON or text, whether
+ * raw events are printed and whether --container limits them; the rest is
+ * the file.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *sink;
+	static const struct container_filter filter = { .count = 3, .specs = { "web", "c2", "0123" } };
 	struct printer_opts opts = { 0 };
 	struct record_reader reader;
 	struct session *s;
@@ -32,11 +34,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!record_reader_init(&reader, in, msg, sizeof(msg))) {
 		s = session_new(NULL);
 		if (s && !session_add_output(s, printer_output_new(&opts))) {
+			if (data[0] & 4)
+				session_set_filter(s, &filter);
 			const void *rec;
 			__u32 kind, len;
 
 			while (record_read(&reader, &kind, &rec, &len, msg, sizeof(msg)) > 0)
-				if (session_replay(s, kind, rec))
+				if (session_replay(s, kind, rec, len))
 					break;
 			session_finish(s);
 		}

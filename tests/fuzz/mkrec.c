@@ -112,6 +112,11 @@ static void exit_event(FILE *f, __u64 t, __u32 pid, __u32 ppid, __u32 inner, con
 	event(f, &e);
 }
 
+static void meta(FILE *f, const char *json)
+{
+	record_write(f, RECORD_META, json, strlen(json));
+}
+
 static void write_reuse(FILE *f)
 {
 	struct record_snapshot_done done = { .started_ns = 10 * SEC };
@@ -143,7 +148,13 @@ static void write_lifecycle(FILE *f)
 	snapshot(f, 1, 0, 0, 0, "init", "/sbin/init", 11, "0::/init.scope\n");
 	snapshot(f, 50, 1, 0, 0, "containerd-shim", "containerd-shim\0-namespace\0moby\0-id\0abc", 39, "0::/\n");
 	snapshot(f, 51, 50, 1, OLD_PIDNS, "sh", "sh\0-c\0sleep 1", 13, docker_cgroup);
+	/* Docker is asked about the container found at start, and names it */
+	meta(f, "{\"ask\":\"docker\",\"id\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}");
 	record_write(f, RECORD_SNAPSHOT_DONE, &done, sizeof(done));
+	meta(f, "{\"answer\":\"docker\",\"id\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\","
+		"\"err\":0,\"why\":\"\",\"first_failure\":false,\"meta\":{\"sources\":[\"docker\"],\"name\":\"web\","
+		"\"image\":\"local/busybox\",\"labels\":{\"com.docker.compose.project\":\"shop\",\"tier\\n\":\"\\u001b[2J\"},"
+		"\"compose\":{\"project\":\"shop\"}}}");
 
 	/* unshare --pid --fork sh: a pid namespace for children, then its pid 1 */
 	exec_event(f, 1, 100, 0, "unshare", "/usr/bin/unshare", "unshare\0--pid\0--fork\0sh", 23);

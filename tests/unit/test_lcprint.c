@@ -21,6 +21,7 @@ struct printed {
 	bool json;
 	struct text_printer text;
 	struct json_writer w;
+	const struct container_meta *meta;
 	char *lines[MAX_LINES];
 	size_t count;
 };
@@ -30,9 +31,9 @@ static void on_transition(void *ctx, const struct lc_transition *t)
 	struct printed *p = ctx;
 
 	if (p->json)
-		print_transition_json(&p->w, t);
+		print_transition_json(&p->w, t, p->meta);
 	else
-		print_transition_text(&p->text, t);
+		print_transition_text(&p->text, t, p->meta);
 }
 
 static void on_container(void *ctx, const struct lc_container *c)
@@ -40,19 +41,21 @@ static void on_container(void *ctx, const struct lc_container *c)
 	struct printed *p = ctx;
 
 	if (p->json)
-		print_container_json(&p->w, c);
+		print_container_json(&p->w, c, p->meta);
 	else
-		print_container_text(p->text.out, c);
+		print_container_text(p->text.out, c, p->meta);
 }
 
 /* Runs feed's events through the model and the printers, then the summary of what is left. */
-static void capture(struct printed *p, bool json, void (*feed)(struct lifecycle *lc))
+static void capture_meta(struct printed *p, bool json, void (*feed)(struct lifecycle *lc),
+			 const struct container_meta *meta)
 {
 	struct lifecycle *lc;
 	char *text, *save = NULL;
 
 	memset(p, 0, sizeof(*p));
 	p->json = json;
+	p->meta = meta;
 	p->text.out = capture_start(&p->cap);
 	jsonw_init(&p->w, p->text.out);
 	lc = lifecycle_new(on_transition, p);
@@ -147,6 +150,11 @@ static void sharing(struct lifecycle *lc)
 	cmd.ns = c2;
 	do_clone(lc, &cmd, &child, NSTRACE_CLONE_PARENT);
 	do_exec(lc, &cmd, "/bin/sh", "sh", NULL);
+}
+
+static void capture(struct printed *p, bool json, void (*feed)(struct lifecycle *lc))
+{
+	capture_meta(p, json, feed, NULL);
 }
 
 static void run_trace(struct printed *p, bool json)
@@ -344,10 +352,49 @@ static void sharing_records(void)
 	printed_free(&p);
 }
 
+/* What a runtime said of a container, hostile where it can be: every record carries it escaped. */
+static void meta_records(void)
+{
+	struct container_meta m = { .sources = META_FROM_DOCKER, .name = "web\x1b[2J", .image = "local/busybox",
+				    .pod_namespace = "shop", .pod_name = "front\"1" };
+	json_t *o[MAX_LINES] = { 0 };
+	struct printed p;
+	const json_t *r;
+
+	meta_add_label(&m, "tier\n\"", "1\x01");
+	capture_meta(&p, true, nested_and_joined, &m);
+	parse_all(&p, o);
+	if ((r = nth_of(o, p.count, "container_create", "c1", 0))) {
+		json_expect_str(r, "name", "web\x1b[2J", "name");
+		json_expect_str(r, "image", "local/busybox", "image");
+		json_expect_str(r, "pod", "shop/front\"1", "pod as namespace/name");
+		json_expect_str(json_object_get(r, "labels"), "tier\n\"", "1\x01", "a label with a hostile key");
+	}
+	if ((r = nth_of(o, p.count, "container", "c1", 0)))
+		json_expect_str(r, "name", "web\x1b[2J", "the summary names it");
+	for (size_t i = 0; i < p.count; i++)
+		json_decref(o[i]);
+	printed_free(&p);
+
+	capture_meta(&p, false, nested_and_joined, &m);
+	expect_line_has(&p, 1, "container_create  web\\x1b[2J runtime=unshare");
+	expect_line_has(&p, 1, "key=c1 name=web\\x1b[2J image=local/busybox pod=shop/front\"1 labels=tier\\x0a\"=1\\x01");
+	expect_line_has(&p, 12, "web\\x1b[2J unshare");
+	for (size_t i = 0; i < p.count; i++)
+		for (const char *c = p.lines[i]; *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+				FAIL_AT("line %zu holds raw byte 0x%02x: %s", i + 1, (unsigned char)*c, p.lines[i]);
+	printed_free(&p);
+	free(m.labels[0].key);
+	free(m.labels[0].value);
+	free(m.labels);
+}
+
 int main(void)
 {
 	SUBTEST("JSON lifecycle records: order, nesting, join, hostile argv, summary", json_records());
 	SUBTEST("text lifecycle records: the same, escaped", text_records());
 	SUBTEST("what containers share, in JSON and text", sharing_records());
+	SUBTEST("lcprint: what runtimes said, escaped, in JSON and text", meta_records());
 	return test_summary();
 }
