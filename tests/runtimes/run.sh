@@ -1,8 +1,10 @@
 #!/bin/sh
 # nstrace against real container runtimes: unshare and nsenter, runc, crun, lxc, docker, podman,
-# systemd-nspawn, and containers that share namespaces with the host or with each other.
-# Usage: tests/runtimes/run.sh [NSTRACE [unshare|runc|crun|lxc|docker|sharing|podman|nspawn|existing|
-#        bad-proc]...]   (as root)
+# systemd-nspawn, containers that share namespaces with the host or with each other, and what
+# runtimes say of their containers.
+# Usage: tests/runtimes/run.sh [NSTRACE [GROUP...]]   groups: unshare runc crun lxc docker sharing
+#   podman nspawn existing bad-proc bundle-safety meta   (the default: all)
+# (as root; OCI_READ names the bundle reader driver, build/tests/oci-read)
 # Every scenario traces with --json --record, drives the runtime, stops nstrace
 # with SIGINT and checks the container's lifecycle records against what the
 # runtime itself reports, and replay's output against the live output.
@@ -12,12 +14,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 NSTRACE=$(realpath "${1:-./nstrace}")
 [ $# -gt 0 ] && shift
 [ -x "$NSTRACE" ] || { echo "runtimes: no nstrace at $NSTRACE"; echo "runtimes: 0 passed, 1 failed, 0 skipped"; exit 1; }
-groups=${*:-unshare runc crun lxc docker sharing podman nspawn existing bad-proc}
+groups=${*:-unshare runc crun lxc docker sharing podman nspawn existing bad-proc bundle-safety meta}
 
 # shellcheck source=tests/runtimes/lib.sh
 . "$here/lib.sh"
 # shellcheck source=tests/runtimes/scenarios.sh
 . "$here/scenarios.sh"
+# shellcheck source=tests/runtimes/meta.sh
+. "$here/meta.sh"
 
 scenario=setup
 if [ "$(id -u)" -ne 0 ]; then
@@ -55,6 +59,7 @@ cleanup() {
 	done
 	docker_down
 	podman_down
+	containerd_down
 	end_tracked
 	# after end_tracked: a container's cgroups go only once its processes are gone
 	lxc_down
@@ -93,6 +98,11 @@ for group in $groups; do
 	nspawn) scenario_nspawn ;;
 	existing) scenario_existing; scenario_existing_shared ;;
 	bad-proc) scenario_bad_proc ;;
+	bundle-safety) scenario_bundle_safety ;;
+	meta)
+		scenario_meta_docker; scenario_filter_live; scenario_docker_liar slow; scenario_docker_liar garbage
+		scenario_meta_containerd; scenario_meta_runc_pod; scenario_docker_gone
+		;;
 	*) echo "runtimes: unknown scenario group $group"; exit 2 ;;
 	esac
 done
