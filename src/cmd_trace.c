@@ -35,7 +35,7 @@ static const char doc[] =
 	"  nstrace                     lifecycle: create, init, exec, join, exit, destroy\n"
 	"  nstrace --events            every namespace, pid, exec and exit event too\n"
 	"  nstrace --json -o trace.json --record trace.rec\n"
-	"  nstrace --container web     one container (name, key, ID prefix or pod) and what runs in it\n";
+	"  nstrace --container web     one container and what runs in it\n";
 
 enum {
 	OPT_RINGBUF = 0x100,
