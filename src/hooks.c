@@ -74,7 +74,8 @@ static bool on_every_syscall(const char *section)
 	return false;
 }
 
-enum hook_mode hook_set_of(const char *section)
+/* The set a program in this section belongs to; HOOKS_AUTO for every set. */
+static enum hook_mode hook_set_of(const char *section)
 {
 	if (trampoline_target(section))
 		return HOOKS_FENTRY;

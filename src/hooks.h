@@ -31,9 +31,6 @@ const char *hook_mode_name(enum hook_mode mode);
 /* "auto, fentry, tracepoint or sys-exit", for usage messages */
 extern const char hook_mode_choices[];
 
-/* The set a program in this section belongs to; HOOKS_AUTO for every set. */
-enum hook_mode hook_set_of(const char *section);
-
 /*
  * Probes the kernel for nstrace's object obj, chooses a set and sets the
  * autoload of each of obj's programs to match. Returns 0, or a negative
