@@ -393,9 +393,14 @@ struct {
 	__type(value, struct syscall_args);
 } entry_args SEC(".maps");
 
-static __always_inline int keep_args(struct trace_event_raw_sys_enter *ctx)
+/*
+ * An entry record holds only the call's own arguments, and the kernel
+ * refuses to attach a program that reads past them (EACCES): unshare has
+ * one, setns two.
+ */
+static __always_inline int keep_args(__u64 arg0, __u64 arg1)
 {
-	struct syscall_args args = { .arg = { ctx->args[0], ctx->args[1] } };
+	struct syscall_args args = { .arg = { arg0, arg1 } };
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
 	/* a full table loses the event at the exit: count it as lost now */
@@ -408,13 +413,13 @@ static __always_inline int keep_args(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_unshare")
 int tp_enter_unshare(struct trace_event_raw_sys_enter *ctx)
 {
-	return keep_args(ctx);
+	return keep_args(ctx->args[0], 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_setns")
 int tp_enter_setns(struct trace_event_raw_sys_enter *ctx)
 {
-	return keep_args(ctx);
+	return keep_args(ctx->args[0], ctx->args[1]);
 }
 
 /*

@@ -1303,7 +1303,7 @@ static void check_compat_run(const struct run *r, const struct compat_run *c)
 	size_t i;
 
 	if (c->skip) {
-		printf("  %s: not run: %s\n", c->path, c->skip);
+		printf("compat: %s: not run: %s\n", c->path, c->skip);
 		return;
 	}
 	expect_exit(c->status, 0, c->path);
@@ -1315,8 +1315,11 @@ static void check_compat_run(const struct run *r, const struct compat_run *c)
 		snprintf(needle, sizeof(needle), "pid %d (", c->pid);
 		if (!r->t.err || !strstr(r->t.err, needle) || !strstr(r->t.err, GATE_WARNING))
 			FAIL_AT("%s: no \"%s\" warning naming %s", c->path, GATE_WARNING, needle);
+		else
+			printf("compat: %s, pid %d: the change was reported at its exit\n", c->path, c->pid);
 		return;
 	}
+	printf("compat: %s, pid %d: checked as events\n", c->path, c->pid);
 	e = require_event(r->t.records, "unshare", "pid", c->pid, c->path);
 	if (e) {
 		json_expect_int(e, "ret", 0, "32-bit unshare");

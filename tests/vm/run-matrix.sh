@@ -136,7 +136,7 @@ for name in "$@"; do
 	table="$table
 $row $seconds"
 	for check in $(sed -n 's/^nstrace-vm: result \([^ ]*\) fail.*/\1/p' "$log" 2>/dev/null | tr -d '\r'); do
-		fail_step "check $check" "$(grep "^nstrace-vm: result $check " "$log" | tr -d '\r' | cut -d' ' -f5-)" "$log"
+		fail_step "check $check" "$(sed -n "s/^nstrace-vm: result $check fail \([0-9.]*\) \(.*\)/\2 after \1 s/p" "$log" | tr -d '\r')" "$log"
 	done
 	if grep -q '^nstrace-vm: result [a-z-]* fail' "$log" 2>/dev/null; then
 		echo "run-matrix: $name: guest console:" >&2
