@@ -482,6 +482,8 @@ static void run_one(const struct config *c, const struct workload *w, struct sam
 	s->ran = true;
 }
 
+static const struct workload *find_workload(const char *name);
+
 /* The trace replay runs on: exec records, containers and a namespace storm. */
 static const struct config recorder = {
 	"nstrace --record", "exec \"$NSTRACE\" --json -o /dev/null --record \"$RECORD_FILE\"",
@@ -508,7 +510,12 @@ static void record_trace(void)
 	struct sample s = { 0 };
 	pid_t pid;
 
-	replay_available = shell_status(recorder.probe) == 0;
+	bool any = false;
+
+	for (size_t i = 0; i < sizeof(record_workloads) / sizeof(record_workloads[0]); i++)
+		any |= find_workload(record_workloads[i]) != NULL;
+	/* nothing to record when -w left out every workload the trace is made of */
+	replay_available = any && shell_status(recorder.probe) == 0;
 	if (!replay_available)
 		return;
 	pid = start_tracer(&recorder, &s);
@@ -741,7 +748,10 @@ static void print_ready(void)
 			continue;
 		}
 		st = ready_stats(c);
-		printf("| %s | %.0f | %.0f–%.0f |\n", configs[c].name, st.median, st.min, st.max);
+		if (isnan(st.median))
+			printf("| %s | n/a (no workload of it ran) | |\n", configs[c].name);
+		else
+			printf("| %s | %.0f | %.0f–%.0f |\n", configs[c].name, st.median, st.min, st.max);
 	}
 }
 
@@ -752,7 +762,7 @@ static void print_replay(void)
 		struct stats st;
 
 		if (!replay_available) {
-			printf("| %s | n/a (not available) | | |\n", replay_modes[m].name);
+			printf("| %s | n/a (not available, or no workload recorded) | | |\n", replay_modes[m].name);
 			continue;
 		}
 		st = summarize(replay_eps[m], rounds);
