@@ -5,8 +5,9 @@
  *
  * Usage: nsload WORKLOAD COUNT
  * Prints one line: WORKLOAD COUNT SECONDS OPS_PER_S EXPECTED_EVENTS
- * (0 expected: not counted, as for container-start, whose events come
- * from runc under its own names).
+ * ("-" expected: not counted, as for container-start and docker-start,
+ * whose events come from runc and docker under their own names).
+ * docker-start is listed only where a dockerd runs already.
  * nsload list prints each workload with the count the benchmark runs.
  * nsload hold-procs N | hold-containers N: makes N sleeping processes, or N
  * pid namespaces each with an init, says "ready" and keeps them until its
@@ -26,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -45,6 +47,8 @@ struct workload {
 	int (*setup)(const struct workload *w);
 	int (*run_one)(const struct workload *w);
 	unsigned long clone_flags;
+	/* NULL: always; else whether this machine can run it */
+	bool (*available)(void);
 };
 
 #define UNCOUNTED (~0u)
@@ -201,35 +205,84 @@ static int setup_bundle(const struct workload *w)
 	return system(cmd) ? -EINVAL : 0;
 }
 
-/* runc run of a container that exits at once: create, start, wait, delete */
-static int runc_run(const struct workload *w)
+/* Runs argv with its standard streams on /dev/null and waits for it. */
+static int run_quietly(const char *const argv[])
 {
-	char id[64];
-	pid_t pid;
+	pid_t pid = fork();
 
-	(void)w;
-	snprintf(id, sizeof(id), "nsb-%d-%lu", getpid(), op_index);
-	pid = fork();
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 
 		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
 			_exit(126);
-		execlp("runc", "runc", "run", "-b", bundle_dir, id, (char *)NULL);
+		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	return reap(pid);
 }
 
+/* runc run of a container that exits at once: create, start, wait, delete */
+static int runc_run(const struct workload *w)
+{
+	char id[64];
+	const char *const argv[] = { "runc", "run", "-b", bundle_dir, id, NULL };
+
+	(void)w;
+	snprintf(id, sizeof(id), "nsb-%d-%lu", getpid(), op_index);
+	return run_quietly(argv);
+}
+
+#define DOCKER "/usr/bin/docker"
+#define DOCKER_IMAGE "nsbench/busybox"
+
+/* Only where a dockerd already runs: the benchmark starts none. */
+static bool docker_available(void)
+{
+	return !system(DOCKER " info >/dev/null 2>&1");
+}
+
+static void remove_docker_image(void)
+{
+	if (system(DOCKER " rmi " DOCKER_IMAGE " >/dev/null 2>&1"))
+		fprintf(stderr, "nsload: could not remove the image " DOCKER_IMAGE "\n");
+}
+
+/* The runc bundle's root file system, imported as an image. */
+static int setup_docker(const struct workload *w)
+{
+	char cmd[256];
+	int err = setup_bundle(w);
+
+	if (err)
+		return err;
+	snprintf(cmd, sizeof(cmd), "tar -C '%s/rootfs' -c . | " DOCKER " import - " DOCKER_IMAGE " >/dev/null",
+		 bundle_dir);
+	if (system(cmd))
+		return -EINVAL;
+	atexit(remove_docker_image);
+	return 0;
+}
+
+static int docker_run(const struct workload *w)
+{
+	const char *const argv[] = { DOCKER, "run", "--rm", "--network", "none", DOCKER_IMAGE,
+				     "/bin/busybox", "true", NULL };
+
+	(void)w;
+	return run_quietly(argv);
+}
+
 static const struct workload workloads[] = {
-	{ "fork-exec", 1000, 3, setup_exec, fork_exec, 0 },
-	{ "clone-uts-ipc-mnt", 2000, 2, NULL, clone_exit, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS },
-	{ "clone-pid", 3000, 2, NULL, clone_exit, CLONE_NEWPID },
-	{ "unshare-uts", 250000, 1, NULL, unshare_one, CLONE_NEWUTS },
-	{ "setns-uts", 250000, 1, setup_setns, setns_one, CLONE_NEWUTS },
-	{ "threads", 15000, 0, NULL, thread_one, 0 },
-	{ "syscall", 2000000, 0, NULL, getppid_one, 0 },
-	{ "container-start", 20, UNCOUNTED, setup_bundle, runc_run, 0 },
+	{ "fork-exec", 1000, 3, setup_exec, fork_exec, 0, NULL },
+	{ "clone-uts-ipc-mnt", 2000, 2, NULL, clone_exit, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS, NULL },
+	{ "clone-pid", 3000, 2, NULL, clone_exit, CLONE_NEWPID, NULL },
+	{ "unshare-uts", 250000, 1, NULL, unshare_one, CLONE_NEWUTS, NULL },
+	{ "setns-uts", 250000, 1, setup_setns, setns_one, CLONE_NEWUTS, NULL },
+	{ "threads", 15000, 0, NULL, thread_one, 0, NULL },
+	{ "syscall", 2000000, 0, NULL, getppid_one, 0, NULL },
+	{ "container-start", 20, UNCOUNTED, setup_bundle, runc_run, 0, NULL },
+	/* a docker run is ten times a runc run: fewer of them */
+	{ "docker-start", 5, UNCOUNTED, setup_docker, docker_run, 0, docker_available },
 };
 
 #define WORKLOAD_COUNT (sizeof(workloads) / sizeof(workloads[0]))
@@ -304,7 +357,8 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], "list")) {
 		for (size_t i = 0; i < WORKLOAD_COUNT; i++)
-			printf("%s %lu\n", workloads[i].name, workloads[i].bench_count);
+			if (!workloads[i].available || workloads[i].available())
+				printf("%s %lu\n", workloads[i].name, workloads[i].bench_count);
 		return 0;
 	}
 	if (argc != 3)

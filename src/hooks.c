@@ -97,13 +97,14 @@ static void say(struct hook_choice *choice, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Appends "; using ..." to the reason the set before was not taken. */
-static void say_fallback(struct hook_choice *choice, const char *what)
+/* Appends "; what" to the reason: a fallback, or what the choice did on the way. */
+static void say_also(struct hook_choice *choice, const char *what)
 {
 	size_t len = strlen(choice->reason);
 
-	snprintf(choice->reason + len, sizeof(choice->reason) - len, "; using %s", what);
+	snprintf(choice->reason + len, sizeof(choice->reason) - len, "; %s", what);
 }
+
 
 /* Loads and attaches an empty fexit program: the kernel's own answer. */
 static int fexit_can_attach(const struct btf *vmlinux, const char *func)
@@ -214,8 +215,6 @@ static int find_syscall_tracepoints(struct bpf_object *obj, struct hook_choice *
 			return err;
 		}
 		choice->mounted_tracefs = true;
-		diag_info("tracefs was not mounted: mounted it on %s to find the syscall tracepoints, "
-			  "until they are attached", TRACEFS);
 		missing = unlisted_tracepoint(obj);
 	}
 	if (missing) {
@@ -280,13 +279,13 @@ static void choose_automatically(const struct btf *vmlinux, struct bpf_object *o
 		return;
 	choice->set = HOOKS_TRACEPOINT;
 	memcpy(refused, choice->reason, sizeof(refused));
-	say_fallback(choice, "the per-syscall tracepoints");
+	say_also(choice, "using the per-syscall tracepoints");
 	if (!find_syscall_tracepoints(obj, choice))
 		return;
 	choice->set = HOOKS_SYS_EXIT;
 	snprintf(refused + strlen(refused), sizeof(refused) - strlen(refused), "; %s", choice->reason);
 	memcpy(choice->reason, refused, sizeof(refused));
-	say_fallback(choice, "tp_btf/sys_exit, a program on every system call");
+	say_also(choice, "using tp_btf/sys_exit, a program on every system call");
 }
 
 int hooks_choose(enum hook_mode mode, struct bpf_object *obj, struct hook_choice *choice)
@@ -321,6 +320,8 @@ int hooks_choose(enum hook_mode mode, struct bpf_object *obj, struct hook_choice
 		diag_error("cannot use %s hooks: %s", hook_mode_name(mode), choice->reason);
 		goto out;
 	}
+	if (choice->mounted_tracefs)
+		say_also(choice, "tracefs was not mounted: mounted on " TRACEFS " for the attach");
 	exit_reads_regs = kernel_has_task_pt_regs(vmlinux);
 	bpf_object__for_each_program(prog, obj)
 		bpf_program__set_autoload(prog, wanted(vmlinux, choice, bpf_program__section_name(prog),
@@ -342,7 +343,7 @@ int hooks_choose_trampolines(enum hook_mode mode, struct bpf_object *obj, struct
 	if (mode == HOOKS_AUTO || mode == HOOKS_FENTRY)
 		err = probe_trampolines(vmlinux, obj, false, choice);
 	if (mode == HOOKS_AUTO && err) {
-		say_fallback(choice, "no trampolines");
+		say_also(choice, "using no trampolines");
 		choice->set = HOOKS_TRACEPOINT;
 		err = 0;
 	} else if (mode != HOOKS_AUTO && mode != HOOKS_FENTRY) {

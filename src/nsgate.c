@@ -17,17 +17,37 @@
 	 (1u << NSTRACE_NS_CGROUP) | (1u << NSTRACE_NS_USER) | (1u << NSTRACE_NS_PID_FOR_CHILDREN) |         \
 	 (1u << NSTRACE_NS_TIME_FOR_CHILDREN))
 
-/* Tasks remembered at most; past it new tasks go unchecked until others exit. */
-#define MAX_TASKS (1u << 16)
+/* Threads and processes remembered at most; past it all is forgotten, as after a loss. */
+#define MAX_KNOWN (1u << 16)
+/* Distinct namespace sets remembered per process */
+#define PROCESS_SETS 4
 
-struct known_task {
+/* A thread with a record of its own (the subject of an unshare, setns or clone): its namespaces after it. */
+struct known_thread {
 	__u32 tid;
+	__u32 pid;
+	__u64 since_ns; /* older than its process's birth or exec: a thread long gone */
 	struct nstrace_ns_set ns;
 	UT_hash_handle hh;
 };
 
+/*
+ * A process and the namespace sets its threads were seen in, newest
+ * first. A thread without a record of its own was made by one of its
+ * threads (plain thread creation is not traced), so it is in one of them.
+ */
+struct known_process {
+	__u32 pid;
+	bool partial; /* met after its birth: the sets of its other threads are not known */
+	__u64 since_ns; /* its birth or last exec */
+	unsigned int count;
+	struct nstrace_ns_set sets[PROCESS_SETS];
+	UT_hash_handle hh;
+};
+
 struct nsgate {
-	struct known_task *tasks;
+	struct known_thread *threads;
+	struct known_process *processes;
 	unsigned int count;
 };
 
@@ -38,11 +58,16 @@ struct nsgate *nsgate_new(void)
 
 void nsgate_forget_all(struct nsgate *g)
 {
-	struct known_task *t, *tmp;
+	struct known_thread *t, *ttmp;
+	struct known_process *p, *ptmp;
 
-	HASH_ITER(hh, g->tasks, t, tmp) {
-		HASH_DEL(g->tasks, t);
+	HASH_ITER(hh, g->threads, t, ttmp) {
+		HASH_DEL(g->threads, t);
 		free(t);
+	}
+	HASH_ITER(hh, g->processes, p, ptmp) {
+		HASH_DEL(g->processes, p);
+		free(p);
 	}
 	g->count = 0;
 }
@@ -55,78 +80,169 @@ void nsgate_free(struct nsgate *g)
 	free(g);
 }
 
-static struct known_task *find(struct nsgate *g, __u32 tid)
+/* Room for one more entry: a full table is forgotten whole, which can only miss a change. */
+static void *new_entry(struct nsgate *g, size_t size)
 {
-	struct known_task *t;
-
-	HASH_FIND(hh, g->tasks, &tid, sizeof(tid), t);
-	return t;
+	if (g->count >= MAX_KNOWN)
+		nsgate_forget_all(g);
+	g->count++;
+	return calloc(1, size);
 }
 
-static void forget(struct nsgate *g, __u32 tid)
+static void drop_entry(struct nsgate *g, void *entry)
 {
-	struct known_task *t = find(g, tid);
-
-	if (!t)
-		return;
-	HASH_DEL(g->tasks, t);
-	free(t);
+	free(entry);
 	g->count--;
 }
 
-static void remember(struct nsgate *g, __u32 tid, const struct nstrace_ns_set *ns)
+static struct known_process *find_process(struct nsgate *g, __u32 pid)
 {
-	struct known_task *t = find(g, tid);
+	struct known_process *p;
 
+	HASH_FIND(hh, g->processes, &pid, sizeof(pid), p);
+	return p;
+}
+
+/* The thread's own record, unless it is of a thread gone since (another process, or before an exec). */
+static struct known_thread *find_thread(struct nsgate *g, __u32 tid, __u32 pid)
+{
+	const struct known_process *p = find_process(g, pid);
+	struct known_thread *t;
+
+	HASH_FIND(hh, g->threads, &tid, sizeof(tid), t);
+	if (t && (t->pid != pid || (p && t->since_ns < p->since_ns))) {
+		HASH_DEL(g->threads, t);
+		drop_entry(g, t);
+		t = NULL;
+	}
+	return t;
+}
+
+static void forget_thread(struct nsgate *g, __u32 tid)
+{
+	struct known_thread *t;
+
+	HASH_FIND(hh, g->threads, &tid, sizeof(tid), t);
+	if (t) {
+		HASH_DEL(g->threads, t);
+		drop_entry(g, t);
+	}
+}
+
+static void forget_process(struct nsgate *g, __u32 pid)
+{
+	struct known_process *p = find_process(g, pid);
+
+	if (p) {
+		HASH_DEL(g->processes, p);
+		drop_entry(g, p);
+	}
+}
+
+/* A process born or exec'd at time: one thread, in ns. */
+static void process_starts(struct nsgate *g, __u32 pid, __u64 time, const struct nstrace_ns_set *ns)
+{
+	struct known_process *p = find_process(g, pid);
+
+	if (!p) {
+		p = new_entry(g, sizeof(*p));
+		if (!p)
+			return;
+		p->pid = pid;
+		HASH_ADD(hh, g->processes, pid, sizeof(p->pid), p);
+	}
+	p->partial = false;
+	p->since_ns = time;
+	p->count = 1;
+	p->sets[0] = *ns;
+}
+
+/* One of pid's threads is in ns now. */
+static void process_adds(struct nsgate *g, __u32 pid, const struct nstrace_ns_set *ns)
+{
+	struct known_process *p = find_process(g, pid);
+
+	if (!p) {
+		p = new_entry(g, sizeof(*p));
+		if (!p)
+			return;
+		p->pid = pid;
+		p->partial = true;
+		HASH_ADD(hh, g->processes, pid, sizeof(p->pid), p);
+	}
+	for (unsigned int i = 0; i < p->count; i++)
+		if (!memcmp(&p->sets[i], ns, sizeof(*ns)))
+			return;
+	if (p->count < PROCESS_SETS)
+		p->count++;
+	memmove(&p->sets[1], &p->sets[0], (p->count - 1) * sizeof(p->sets[0]));
+	p->sets[0] = *ns;
+}
+
+static void thread_is(struct nsgate *g, __u32 tid, __u32 pid, __u64 time, const struct nstrace_ns_set *ns)
+{
+	struct known_thread *t;
+
+	HASH_FIND(hh, g->threads, &tid, sizeof(tid), t);
 	if (!t) {
-		if (g->count >= MAX_TASKS || !(t = calloc(1, sizeof(*t))))
+		t = new_entry(g, sizeof(*t));
+		if (!t)
 			return;
 		t->tid = tid;
-		HASH_ADD(hh, g->tasks, tid, sizeof(t->tid), t);
-		g->count++;
+		HASH_ADD(hh, g->threads, tid, sizeof(t->tid), t);
 	}
+	t->pid = pid;
+	t->since_ns = time;
 	t->ns = *ns;
-}
-
-/* The creator is in its new namespaces now, and said so once: not again at its next record. */
-static void remember_change(struct nsgate *g, const struct nsgate_change *c)
-{
-	struct nstrace_ns_set ns = c->from;
-
-	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++)
-		if (c->changed & (1u << t))
-			ns.inum[t] = c->to.inum[t];
-	remember(g, c->tid, &ns);
-}
-
-/*
- * What a thread of pid was last seen in: its own record if it had one,
- * else its process's (threads are born in their creator's namespaces,
- * and plain thread creation is not traced).
- */
-static const struct known_task *last_seen(struct nsgate *g, __u32 tid, __u32 pid)
-{
-	const struct known_task *t = find(g, tid);
-
-	return t ? t : find(g, pid);
+	process_adds(g, pid, ns);
 }
 
 /* A 0 inode is a namespace the kernel lacks or the record could not read: never a change. */
-static nstrace_ns_mask differing(const struct nstrace_ns_set *a, const struct nstrace_ns_set *b,
-				 nstrace_ns_mask compared)
+static bool same(__u32 a, __u32 b)
 {
+	return !a || !b || a == b;
+}
+
+/*
+ * The types in compared where now differs from what thread tid of pid
+ * was last seen in: its own record, else every set its process's threads
+ * were seen in. *from gets the set compared with (the newest, for a
+ * process).
+ */
+static nstrace_ns_mask unexplained(struct nsgate *g, __u32 tid, __u32 pid, const struct nstrace_ns_set *now,
+				   nstrace_ns_mask compared, struct nstrace_ns_set *from)
+{
+	const struct known_thread *t = find_thread(g, tid, pid);
+	const struct known_process *p;
 	nstrace_ns_mask mask = 0;
 
-	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++)
-		if ((compared & (1u << t)) && a->inum[t] && b->inum[t] && a->inum[t] != b->inum[t])
-			mask |= 1u << t;
+	if (t) {
+		*from = t->ns;
+		for (int type = 0; type < NSTRACE_NS_TYPE_COUNT; type++)
+			if ((compared & (1u << type)) && !same(t->ns.inum[type], now->inum[type]))
+				mask |= 1u << type;
+		return mask;
+	}
+	p = find_process(g, pid);
+	if (!p || p->partial)
+		return 0;
+	*from = p->sets[0];
+	for (int type = 0; type < NSTRACE_NS_TYPE_COUNT; type++) {
+		bool seen = false;
+
+		for (unsigned int i = 0; i < p->count && !seen; i++)
+			seen = same(p->sets[i].inum[type], now->inum[type]);
+		if ((compared & (1u << type)) && !seen)
+			mask |= 1u << type;
+	}
 	return mask;
 }
 
-static bool check(const struct known_task *before, const struct nstrace_header *now, nstrace_ns_mask compared,
-		  __u32 pid, __u32 tid, const char *found_at, struct nsgate_change *change)
+static bool check(struct nsgate *g, __u32 tid, __u32 pid, const struct nstrace_header *now, nstrace_ns_mask compared,
+		  const char *found_at, struct nsgate_change *change)
 {
-	nstrace_ns_mask changed = before ? differing(&before->ns, &now->ns, compared) : 0;
+	struct nstrace_ns_set from;
+	nstrace_ns_mask changed = unexplained(g, tid, pid, &now->ns, compared, &from);
 
 	if (!changed)
 		return false;
@@ -135,12 +251,23 @@ static bool check(const struct known_task *before, const struct nstrace_header *
 		.tid = tid,
 		.found_at = found_at,
 		.changed = changed,
-		.from = before->ns,
+		.from = from,
 		.to = now->ns,
 	};
 	memcpy(change->comm, now->comm, sizeof(change->comm));
 	change->comm[sizeof(change->comm) - 1] = '\0';
 	return true;
+}
+
+/* The creator is in its new namespaces now, and said so once: not again at its next record. */
+static void creator_changed(struct nsgate *g, const struct nsgate_change *c, __u64 time)
+{
+	struct nstrace_ns_set ns = c->from;
+
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++)
+		if (c->changed & (1u << t))
+			ns.inum[t] = c->to.inum[t];
+	thread_is(g, c->tid, c->pid, time, &ns);
 }
 
 bool nsgate_event(struct nsgate *g, const union nstrace_event *e, struct nsgate_change *change)
@@ -151,28 +278,37 @@ bool nsgate_event(struct nsgate *g, const union nstrace_event *e, struct nsgate_
 	switch ((enum nstrace_event_type)h->type) {
 	case NSTRACE_EVENT_CLONE:
 		/* the child starts in its creator's namespaces, but for those its flags create */
-		found = check(last_seen(g, e->clone.caller_tid, e->clone.caller_pid), h,
-			      COMPARED & ~nstrace_new_ns(e), e->clone.caller_pid, e->clone.caller_tid, "clone",
+		found = check(g, e->clone.caller_tid, e->clone.caller_pid, h, COMPARED & ~nstrace_new_ns(e), "clone",
 			      change);
 		if (found)
-			remember_change(g, change);
-		remember(g, h->tid, &h->ns);
+			creator_changed(g, change, h->time_ns);
+		/*
+		 * A plain fork is known from its first exec on: the common fork and
+		 * exit, a storm of them included, costs no entry. Where the child
+		 * differs from its creator (new namespaces, CLONE_PARENT), it is
+		 * known from its birth.
+		 */
+		if (e->clone.flags & NSTRACE_CLONE_THREAD)
+			thread_is(g, h->tid, h->pid, h->time_ns, &h->ns);
+		else if (nstrace_new_ns(e) || (e->clone.flags & NSTRACE_CLONE_PARENT))
+			process_starts(g, h->pid, h->time_ns, &h->ns);
 		break;
 	case NSTRACE_EVENT_UNSHARE:
 	case NSTRACE_EVENT_SETNS:
-		remember(g, h->tid, &h->ns);
+		thread_is(g, h->tid, h->pid, h->time_ns, &h->ns);
 		break;
 	case NSTRACE_EVENT_EXEC:
-		found = check(last_seen(g, e->exec.old_tid, h->pid), h, COMPARED, h->pid, e->exec.old_tid, "exec",
-			      change);
+		found = check(g, e->exec.old_tid, h->pid, h, COMPARED, "exec", change);
 		/* exec leaves one thread, under the process's pid */
-		forget(g, e->exec.old_tid);
-		remember(g, h->pid, &h->ns);
+		forget_thread(g, e->exec.old_tid);
+		forget_thread(g, h->pid);
+		process_starts(g, h->pid, h->time_ns, &h->ns);
 		break;
 	case NSTRACE_EVENT_EXIT:
-		found = check(last_seen(g, h->tid, h->pid), h, COMPARED, h->pid, h->tid, "exit", change);
-		forget(g, h->tid);
-		forget(g, h->pid);
+		found = check(g, h->tid, h->pid, h, COMPARED, "exit", change);
+		forget_thread(g, h->tid);
+		forget_thread(g, h->pid);
+		forget_process(g, h->pid);
 		break;
 	}
 	return found;

@@ -20,6 +20,8 @@
 #define BATCH_POLL_MS NSTRACE_WAKEUP_INTERVAL_MS
 /* a wake-up per this share of the ring buffer while the reader sleeps */
 #define WAKEUP_FRACTION 16
+/* records read between two looks at the signals while a storm keeps the reader busy */
+#define SIGNAL_CHECK_RECORDS 256
 /* how long a stop may spend on events from before it: SIGINT must act at once */
 #define STOP_DRAIN_MS 300
 
@@ -32,6 +34,9 @@ struct poll_ctx {
 	int stop;
 	__u64 stop_ns; /* when a stop request was first seen, 0 before */
 	bool unread; /* the stop left events in the ring buffer */
+	int signal_fd; /* SIGINT, SIGTERM and SIGHUP, blocked, arrive here */
+	unsigned int unchecked; /* records read since the signal_fd was last read */
+	bool reopen; /* SIGHUP came: the sink reopens its files after this batch */
 };
 
 static __u64 monotonic_ns(void)
@@ -63,6 +68,23 @@ static bool past_stop(struct poll_ctx *pc, const union nstrace_event *e)
 	return pc->unread;
 }
 
+/* SIGINT and SIGTERM stop; SIGHUP asks the sink to reopen its files (log rotation). */
+static void take_signals(struct poll_ctx *pc)
+{
+	struct signalfd_siginfo si;
+
+	pc->unchecked = 0;
+	/* closed once the loop is left: the last read is of events from before the stop */
+	if (pc->signal_fd < 0)
+		return;
+	while (read(pc->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			pc->reopen = true;
+		else
+			trace_stop_requested = 1;
+	}
+}
+
 /*
  * The per-syscall tracepoints miss 32-bit calls (see hooks.h); with any
  * set, a change of namespaces no record explains is said, not dropped.
@@ -89,6 +111,9 @@ static int on_sample(void *ctx, void *data, size_t size)
 		diag_debug("dropped a malformed record of %zu bytes: %s", size, why);
 		return 0;
 	}
+	/* a storm keeps __consume reading for good: a stop must not wait for its end */
+	if (++pc->unchecked == SIGNAL_CHECK_RECORDS)
+		take_signals(pc);
 	/* a negative return ends ring_buffer__poll and __consume early */
 	if (past_stop(pc, data))
 		return -ECANCELED;
@@ -135,20 +160,6 @@ static int watch_fd(int epfd, int fd, __u32 events, struct loop_source *source)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-/* SIGINT and SIGTERM stop; SIGHUP asks the sink to reopen its files (log rotation). */
-static int on_signals(struct poll_ctx *pc, int sfd)
-{
-	struct signalfd_siginfo si;
-
-	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo != SIGHUP)
-			trace_stop_requested = 1;
-		else if (pc->sink->reopen && pc->sink->reopen(pc->sink->ctx))
-			return 1;
-	}
-	return 0;
-}
-
 /*
  * One epoll set: the ring buffer, a signalfd and the caller's watches.
  * The ring is read after every wake-up and every timeout, as the BPF
@@ -160,7 +171,7 @@ static int run_loop(struct poll_ctx *pc, struct ring_buffer *rb, int dropped_fd,
 	struct loop_source watches[opts->watch_count + 1];
 	struct epoll_event ready[8];
 	struct timespec start, now;
-	int err, n, epfd = -1, sfd = -1, timeout_ms = POLL_TIMEOUT_MS;
+	int err, n, epfd = -1, timeout_ms = POLL_TIMEOUT_MS;
 	sigset_t mask, old_mask;
 
 	sigemptyset(&mask);
@@ -169,13 +180,13 @@ static int run_loop(struct poll_ctx *pc, struct ring_buffer *rb, int dropped_fd,
 	sigaddset(&mask, SIGHUP);
 	/* blocked, a signal waits in the signalfd; none is lost between two reads */
 	sigprocmask(SIG_BLOCK, &mask, &old_mask);
-	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	pc->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
-	err = sfd < 0 || epfd < 0 ? -errno : 0;
+	err = pc->signal_fd < 0 || epfd < 0 ? -errno : 0;
 	if (!err)
 		err = watch_fd(epfd, ring_buffer__epoll_fd(rb), EPOLLIN, &ring);
 	if (!err)
-		err = watch_fd(epfd, sfd, EPOLLIN, &signals);
+		err = watch_fd(epfd, pc->signal_fd, EPOLLIN, &signals);
 	for (size_t i = 0; i < opts->watch_count && !err; i++) {
 		watches[i] = (struct loop_source){ .kind = SOURCE_WATCH, .watch = &opts->watches[i] };
 		err = watch_fd(epfd, opts->watches[i].fd, opts->watches[i].events, &watches[i]);
@@ -197,7 +208,7 @@ static int run_loop(struct poll_ctx *pc, struct ring_buffer *rb, int dropped_fd,
 			const struct loop_source *source = ready[i].data.ptr;
 
 			if (source->kind == SOURCE_SIGNALS)
-				pc->stop = on_signals(pc, sfd);
+				take_signals(pc);
 			else if (source->kind == SOURCE_WATCH)
 				pc->stop = source->watch->handle(source->watch->ctx, source->watch->fd, ready[i].events);
 		}
@@ -209,6 +220,10 @@ static int run_loop(struct poll_ctx *pc, struct ring_buffer *rb, int dropped_fd,
 		timeout_ms = err > 0 ? BATCH_POLL_MS : POLL_TIMEOUT_MS;
 		if (report_drops(pc, dropped_fd) || pc->sink->flush(pc->sink->ctx))
 			pc->stop = 1;
+		if (pc->reopen && !pc->stop) {
+			pc->reopen = false;
+			pc->stop = pc->sink->reopen && pc->sink->reopen(pc->sink->ctx);
+		}
 		if (opts->duration_s) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			/* the end of -d is a stop like a signal's, bounded the same way */
@@ -220,15 +235,16 @@ static int run_loop(struct poll_ctx *pc, struct ring_buffer *rb, int dropped_fd,
 out:
 	if (epfd >= 0)
 		close(epfd);
-	if (sfd >= 0)
-		close(sfd);
+	if (pc->signal_fd >= 0)
+		close(pc->signal_fd);
+	pc->signal_fd = -1;
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	return err;
 }
 
 int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, struct trace_stats *stats)
 {
-	struct poll_ctx pc = { .sink = sink, .stats = stats };
+	struct poll_ctx pc = { .sink = sink, .stats = stats, .signal_fd = -1 };
 	struct ring_buffer *rb = NULL;
 	struct nstrace_bpf *obj = NULL;
 	struct hook_choice hooks = { 0 };

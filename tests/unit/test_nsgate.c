@@ -32,6 +32,15 @@ static union nstrace_event clone_of(__u32 parent, __u32 child, __u64 flags)
 	return e;
 }
 
+/* A process known from its exec: a plain fork is not remembered before. */
+static union nstrace_event exec_of(__u32 pid)
+{
+	union nstrace_event e = task_event(NSTRACE_EVENT_EXEC, pid);
+
+	e.exec.old_tid = pid;
+	return e;
+}
+
 static bool feed(struct nsgate *g, union nstrace_event e, struct nsgate_change *c)
 {
 	return nsgate_event(g, &e, c);
@@ -45,6 +54,11 @@ static void check_explained_changes(void)
 
 	ASSERT_TRUE(g != NULL, "nsgate_new");
 	ASSERT_TRUE(!feed(g, clone_of(100, 200, 0), &c), "a fork of an unknown parent");
+	/* a plain fork is known from its exec on: before, nothing is held against it */
+	e = task_event(NSTRACE_EVENT_EXIT, 200);
+	e.hdr.ns.inum[NSTRACE_NS_UTS] = NEW_UTS;
+	ASSERT_TRUE(!feed(g, e, &c), "the exit of a plain fork that never exec'd");
+	ASSERT_TRUE(!feed(g, exec_of(200), &c), "its exec");
 	e = task_event(NSTRACE_EVENT_UNSHARE, 200);
 	e.hdr.ns.inum[NSTRACE_NS_UTS] = NEW_UTS;
 	e.unshare.flags = NSTRACE_CLONE_NEWUTS;
@@ -76,7 +90,7 @@ static void check_unexplained_at_exit(void)
 	union nstrace_event e;
 	char text[256];
 
-	feed(g, clone_of(100, 200, 0), &c);
+	feed(g, exec_of(200), &c);
 	e = task_event(NSTRACE_EVENT_EXIT, 200);
 	e.hdr.ns.inum[NSTRACE_NS_UTS] = NEW_UTS;
 	ASSERT_TRUE(feed(g, e, &c), "a uts change with no event");
@@ -96,7 +110,7 @@ static void check_unexplained_at_clone_and_exec(void)
 	struct nsgate_change c;
 	union nstrace_event e;
 
-	feed(g, clone_of(100, 200, 0), &c);
+	feed(g, exec_of(200), &c);
 	/* 200 entered another uts namespace unseen, then forks with CLONE_NEWNET */
 	e = clone_of(200, 300, NSTRACE_CLONE_NEWNET);
 	e.hdr.ns.inum[NSTRACE_NS_UTS] = NEW_UTS;
@@ -126,7 +140,7 @@ static void check_threads_and_losses(void)
 	union nstrace_event e;
 	char text[256];
 
-	feed(g, clone_of(100, 200, 0), &c);
+	feed(g, exec_of(200), &c);
 	/* thread 201 of 200 enters a namespace: the process's other threads stay */
 	e = task_event(NSTRACE_EVENT_SETNS, 200);
 	e.hdr.tid = 201;
@@ -143,11 +157,64 @@ static void check_threads_and_losses(void)
 		     "pid 200 (task) thread 201: mnt 4026531800 -> 4026532800", "description of a thread");
 	ASSERT_STREQ(nsgate_describe(&c, text, 12), "pid 200 (ta", "a short buffer cuts");
 
-	feed(g, clone_of(100, 300, 0), &c);
+	feed(g, exec_of(300), &c);
 	nsgate_forget_all(g);
 	e = task_event(NSTRACE_EVENT_EXIT, 300);
 	e.hdr.ns.inum[NSTRACE_NS_UTS] = NEW_UTS;
 	ASSERT_TRUE(!feed(g, e, &c), "after lost events nothing is held against a task");
+	nsgate_free(g);
+}
+
+/* A Go program's locked thread enters a namespace; another of its threads is the last to exit. */
+static void check_other_threads(void)
+{
+	struct nsgate *g = nsgate_new();
+	struct nsgate_change c;
+	union nstrace_event e;
+
+	feed(g, exec_of(200), &c);
+	e = task_event(NSTRACE_EVENT_SETNS, 200);
+	e.hdr.ns.inum[NSTRACE_NS_NET] += 1000;
+	ASSERT_TRUE(!feed(g, e, &c), "the leader's setns");
+	e = task_event(NSTRACE_EVENT_EXIT, 200);
+	e.hdr.tid = 205;
+	ASSERT_TRUE(!feed(g, e, &c), "a thread still in the namespaces the process was born in");
+	nsgate_free(g);
+
+	/* a process met after its birth: its other threads' namespaces are not known */
+	g = nsgate_new();
+	e = task_event(NSTRACE_EVENT_SETNS, 500);
+	e.hdr.tid = 501;
+	e.hdr.ns.inum[NSTRACE_NS_NET] += 1000;
+	feed(g, e, &c);
+	e = clone_of(500, 600, 0);
+	e.clone.caller_tid = 502;
+	ASSERT_TRUE(!feed(g, e, &c), "a fork by another thread of a process met late");
+	nsgate_free(g);
+}
+
+/* A thread's record does not outlive an exec of its process. */
+static void check_exec_ends_threads(void)
+{
+	struct nsgate *g = nsgate_new();
+	struct nsgate_change c;
+	union nstrace_event e;
+
+	feed(g, exec_of(200), &c);
+	e = task_event(NSTRACE_EVENT_SETNS, 200);
+	e.hdr.tid = 201;
+	e.hdr.time_ns = 10;
+	e.hdr.ns.inum[NSTRACE_NS_NET] += 1000;
+	feed(g, e, &c);
+	e = task_event(NSTRACE_EVENT_EXEC, 200);
+	e.exec.old_tid = 200;
+	e.hdr.time_ns = 20;
+	ASSERT_TRUE(!feed(g, e, &c), "exec by the leader, in the process's first namespaces");
+	/* tid 201 again, a new thread after the exec */
+	e = task_event(NSTRACE_EVENT_EXIT, 200);
+	e.hdr.tid = 201;
+	e.hdr.time_ns = 30;
+	ASSERT_TRUE(!feed(g, e, &c), "the old thread's record is not held against a new one");
 	nsgate_free(g);
 }
 
@@ -157,5 +224,7 @@ int main(void)
 	SUBTEST("nsgate: a change found at exit", check_unexplained_at_exit());
 	SUBTEST("nsgate: changes found at clone and exec", check_unexplained_at_clone_and_exec());
 	SUBTEST("nsgate: threads and lost events", check_threads_and_losses());
+	SUBTEST("nsgate: threads without a record of their own", check_other_threads());
+	SUBTEST("nsgate: an exec ends the records of its threads", check_exec_ends_threads());
 	return test_summary();
 }
