@@ -100,11 +100,12 @@ static void say(struct hook_choice *choice, const char *fmt, ...)
 /* Appends "; what" to the reason: a fallback, or what the choice did on the way. */
 static void say_also(struct hook_choice *choice, const char *what)
 {
-	size_t len = strlen(choice->reason);
+	size_t len = strlen(choice->reason), room = sizeof(choice->reason) - len;
 
-	snprintf(choice->reason + len, sizeof(choice->reason) - len, "; %s", what);
+	/* a reason cut short says so */
+	if (snprintf(choice->reason + len, room, "; %s", what) >= (int)room)
+		memcpy(choice->reason + sizeof(choice->reason) - 4, "...", 4);
 }
-
 
 /* Loads and attaches an empty fexit program: the kernel's own answer. */
 static int fexit_can_attach(const struct btf *vmlinux, const char *func)
@@ -272,7 +273,7 @@ static struct btf *start_choice(enum hook_mode mode, struct hook_choice *choice)
 static void choose_automatically(const struct btf *vmlinux, struct bpf_object *obj,
 				 struct hook_choice *choice)
 {
-	char refused[sizeof(choice->reason)];
+	char refused[sizeof(choice->reason)], missing[sizeof(choice->reason)];
 
 	choice->set = HOOKS_FENTRY;
 	if (!probe_trampolines(vmlinux, obj, true, choice))
@@ -283,8 +284,9 @@ static void choose_automatically(const struct btf *vmlinux, struct bpf_object *o
 	if (!find_syscall_tracepoints(obj, choice))
 		return;
 	choice->set = HOOKS_SYS_EXIT;
-	snprintf(refused + strlen(refused), sizeof(refused) - strlen(refused), "; %s", choice->reason);
+	memcpy(missing, choice->reason, sizeof(missing));
 	memcpy(choice->reason, refused, sizeof(refused));
+	say_also(choice, missing);
 	say_also(choice, "using tp_btf/sys_exit, a program on every system call");
 }
 
