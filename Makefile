@@ -23,12 +23,12 @@ CORE_SRCS := src/event.c src/escape.c src/print.c src/diag.c src/runtime.c src/p
 	src/lifecycle.c src/lifecycle_store.c src/lifecycle_join.c \
 	src/lifecycle_snapshot.c src/lcprint.c src/record.c src/session.c src/histogram.c src/profile_report.c \
 	src/json_writer.c src/output.c src/output_text.c src/output_json.c \
-	src/meta.c src/meta_store.c src/container_filter.c src/metaprint.c
+	src/meta.c src/meta_store.c src/container_filter.c src/metaprint.c src/nsgate.c
 # The readers of container metadata, pure parsers (fuzzed) next to the I/O
 # that feeds them, and the threads they run on. No libbpf: unit-tested.
 META_SRCS := src/oci_bundle.c src/docker_meta.c src/meta_worker.c
-LIVE_SRCS := src/hooks.c src/trace.c src/procfs.c src/cli.c src/cmd_trace.c src/cmd_replay.c src/cmd_ps.c \
-	src/profile.c
+LIVE_SRCS := src/bpf_util.c src/hooks.c src/trace.c src/procfs.c src/cli.c src/cmd_trace.c \
+	src/cmd_replay.c src/cmd_ps.c src/profile.c
 MAIN_SRC := src/nstrace.c
 
 CORE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(CORE_SRCS))
@@ -54,7 +54,7 @@ all: $(NSTRACE_BIN)
 $(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/static:
 	mkdir -p $@
 
-$(OUTPUT)/nstrace.bpf.o: bpf/nstrace.bpf.c bpf/nstrace.h bpf/syscalls.bpf.h vmlinux/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/nstrace.bpf.o: bpf/nstrace.bpf.c $(wildcard bpf/*.h) vmlinux/vmlinux.h | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUTPUT)/nstrace.skel.h: $(OUTPUT)/nstrace.bpf.o
@@ -64,7 +64,7 @@ $(OUTPUT)/%.o: src/%.c $(HEADERS) | $(OUTPUT)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 # The profiler's atomic maximum is a compare-and-swap: BPF ISA v3 (kernel 5.12).
-$(OUTPUT)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h bpf/nstrace.h bpf/syscalls.bpf.h vmlinux/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/profile.bpf.o: bpf/profile.bpf.c $(wildcard bpf/*.h) vmlinux/vmlinux.h | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -mcpu=v3 -c $< -o $@
 
 $(OUTPUT)/profile.skel.h: $(OUTPUT)/profile.bpf.o
@@ -97,13 +97,23 @@ $(OUTPUT)/tests/nstrace-it-static: $(IT_DEPS)
 
 nstrace-it-static: $(OUTPUT)/tests/nstrace-it-static
 
+# unshare and setns through the 32-bit gate: a 32-bit program (gcc-multilib)
+# and a 64-bit one that calls int 0x80. Static: the guests have no C library.
+$(OUTPUT)/tests/compat32: tests/integration/compat32.c | $(OUTPUT)/tests
+	$(CC) -m32 -static -O2 $(WARNINGS) $< -o $@
+
+$(OUTPUT)/tests/int80: tests/integration/compat32.c | $(OUTPUT)/tests
+	$(CC) -static -O2 $(WARNINGS) $< -o $@
+
+COMPAT_PROGS := $(OUTPUT)/tests/compat32 $(OUTPUT)/tests/int80
+
 RUN_UNIT := tests/run-unit.sh $(UNIT_TESTS)
-RUN_INTEGRATION := tests/integration/run.sh $(abspath $(NSTRACE_BIN)) $(OUTPUT)/tests/nstrace-it
+RUN_INTEGRATION := tests/integration/run.sh $(abspath $(NSTRACE_BIN)) $(OUTPUT)/tests/nstrace-it $(COMPAT_PROGS)
 
 test-unit: $(UNIT_TESTS)
 	$(RUN_UNIT)
 
-test-integration: $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it
+test-integration: $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it $(COMPAT_PROGS)
 	$(RUN_INTEGRATION)
 
 $(OUTPUT)/tests/profile-test: tests/integration/profile-test.c tests/unit/testing.h | $(OUTPUT)/tests
@@ -131,7 +141,8 @@ test-runtimes: $(NSTRACE_BIN) $(OUTPUT)/tests/oci-read
 VM_CACHE ?= $(if $(filter 0,$(shell id -u)),/var/cache/nstrace-vm,$(OUTPUT)/vm/cache)
 VM_TEST_KERNELS ?= 5.10 latest
 VM_INITRAMFS := $(OUTPUT)/vm/initramfs.cpio.gz
-VM_BINARIES := $(OUTPUT)/static/nstrace $(OUTPUT)/tests/nstrace-it-static $(OUTPUT)/tests/profile-test-static
+VM_BINARIES := $(OUTPUT)/static/nstrace $(OUTPUT)/tests/nstrace-it-static $(OUTPUT)/tests/profile-test-static \
+	$(COMPAT_PROGS)
 RUN_VM := tests/vm/run-matrix.sh $(VM_CACHE) $(VM_INITRAMFS)
 
 $(VM_INITRAMFS): $(VM_BINARIES) tests/vm/init tests/vm/mkinitramfs.sh
@@ -202,7 +213,7 @@ fuzz: $(FUZZ_BINS)
 	done; echo "fuzz: $$passed passed, $$failed failed, 0 skipped"; [ $$failed -eq 0 ]
 
 # Builds in parallel, runs one part after the other, and runs them all even if one fails.
-test: $(UNIT_TESTS) $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it $(OUTPUT)/tests/profile-test \
+test: $(UNIT_TESTS) $(NSTRACE_BIN) $(OUTPUT)/tests/nstrace-it $(COMPAT_PROGS) $(OUTPUT)/tests/profile-test \
 	$(if $(VM_TEST_KERNELS),$(VM_INITRAMFS))
 	status=0; $(RUN_UNIT) || status=1; $(RUN_INTEGRATION) || status=1; \
 	$(RUN_PROFILE) || status=1; $(if $(VM_TEST_KERNELS),$(RUN_VM) $(VM_TEST_KERNELS) || status=1;) exit $$status

@@ -3,10 +3,12 @@
  * nsbench: runs every nsload workload under every tracer configuration and
  * prints one Markdown table of ratios.
  *
- * Usage: nsbench [-r ROUNDS] [-s PERCENT] NSLOAD NSTRACE BPFTRACE_SCRIPT WORKDIR
+ * Usage: nsbench [-r ROUNDS] [-s PERCENT] [-w WORKLOAD,...] NSLOAD NSTRACE BPFTRACE_SCRIPT WORKDIR
  * $NSTRACE, $BT_SCRIPT, $TRACE_FILE and $RECORD_FILE are set for the
  * configurations' command lines.
- * -s scales every workload's count, for a quick look.
+ * -s scales every workload's count, for a quick look; -w runs only the
+ * workloads named; -S leaves out the start-up with 100 and 1,000 containers
+ * and 20,000 processes running.
  *
  * The machine is shared and noisy, so nothing is compared across runs of
  * this program: each round runs every configuration once per workload, in
@@ -28,7 +30,9 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/bpf.h>
 
 #define MAX_WORKLOADS 16
 #define MAX_ROUNDS 32
@@ -47,8 +51,7 @@
 /* the command name nsload gives everything it makes while timed */
 #define WORKLOAD_MARK "nsb-"
 
-/* Targets from the issue this benchmark reports against. */
-#define TARGET_RATIO 0.99
+/* Targets from the issues this benchmark reports against. */
 #define TARGET_REPLAY_EPS 1000000.0
 #define TARGET_READY_MS 150.0
 #define TARGET_RSS_MIB 20.0
@@ -80,6 +83,9 @@ static const struct config configs[] = {
 	  "grep -q container_create \"$NSTRACE\"", "\"message\":\"ready\"", NULL, false, true, true, false },
 	{ "nstrace --events --json", "exec \"$NSTRACE\" --events --json", NULL, "\"message\":\"ready\"",
 	  NULL, false, true, false, false },
+	/* the last-resort hook set, for what it costs every system call */
+	{ "nstrace --hooks sys-exit (lifecycle)", "exec \"$NSTRACE\" --hooks sys-exit --json -o \"$TRACE_FILE\"",
+	  "\"$NSTRACE\" --help | grep -q sys-exit", "\"message\":\"ready\"", "syscall", false, true, true, false },
 	{ "nstrace profile", "exec \"$NSTRACE\" profile",
 	  "\"$NSTRACE\" profile --help 2>&1 | grep -qi profile", "nstrace: ready", NULL, false, true, false, true },
 	{ "bpftrace (nsevents.bt)", "__BPFTRACE_NOTIFY_PROBES_ATTACHED=1 exec bpftrace \"$BT_SCRIPT\"",
@@ -97,6 +103,7 @@ struct workload {
 
 struct sample {
 	bool ran;
+	bool uncounted; /* the workload cannot say how many events it causes */
 	double ops; /* the generator's operations per second */
 	unsigned long long generated, received, lost;
 	double cpu_ms; /* tracer CPU from ready until quiet */
@@ -110,6 +117,8 @@ static bool available[CONFIG_COUNT];
 static struct sample samples[CONFIG_COUNT][MAX_WORKLOADS][MAX_ROUNDS];
 static unsigned int rounds = 5;
 static unsigned int scale_percent = 100;
+static const char *only_workloads; /* -w: comma-separated names; NULL: all */
+static bool no_scale; /* -S: leave out the start-up with many containers */
 static const char *nsload, *workdir;
 static char out_path[4096], err_path[4096], trace_path[4096], record_path[4096];
 
@@ -187,6 +196,19 @@ static int shell_status(const char *cmd)
 	return status == -1 || !WIFEXITED(status) ? -1 : WEXITSTATUS(status);
 }
 
+static bool selected_workload(const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = only_workloads;
+
+	if (!p)
+		return true;
+	for (; (p = strstr(p, name)); p += len)
+		if ((p == only_workloads || p[-1] == ',') && (p[len] == ',' || !p[len]))
+			return true;
+	return false;
+}
+
 static void load_workloads(void)
 {
 	char cmd[4200], line[256];
@@ -199,7 +221,7 @@ static void load_workloads(void)
 	while (workload_count < MAX_WORKLOADS && fgets(line, sizeof(line), f)) {
 		struct workload *w = &workloads[workload_count];
 
-		if (sscanf(line, "%63s %lu", w->name, &w->count) != 2)
+		if (sscanf(line, "%63s %lu", w->name, &w->count) != 2 || !selected_workload(w->name))
 			continue;
 		w->count = w->count * scale_percent / 100 ?: 1;
 		workload_count++;
@@ -354,7 +376,7 @@ static void stop_tracer(pid_t pid, const struct config *c, struct sample *s)
 
 static void run_load(const struct workload *w, struct sample *s)
 {
-	char count[32], line[256], name[NAME_LEN];
+	char count[32], line[256], name[NAME_LEN], expected[32];
 	unsigned long ops;
 	double secs;
 	int fds[2], status;
@@ -381,8 +403,10 @@ static void run_load(const struct workload *w, struct sample *s)
 		die("%s %s failed", nsload, w->name);
 	load_pid = 0;
 	line[n > 0 ? n : 0] = '\0';
-	if (sscanf(line, "%63s %lu %lf %lf %llu", name, &ops, &secs, &s->ops, &s->generated) != 5)
+	if (sscanf(line, "%63s %lu %lf %lf %31s", name, &ops, &secs, &s->ops, expected) != 5)
 		die("unexpected output from nsload: %s", line);
+	s->uncounted = !strcmp(expected, "-");
+	s->generated = s->uncounted ? 0 : strtoull(expected, NULL, 10);
 }
 
 /* The number after key in line, e.g. "lost": in nstrace's JSON summary. */
@@ -425,15 +449,21 @@ static void count_file(const char *path, const struct config *c, struct sample *
 	fclose(f);
 }
 
+/* A tracer's ready message must be its own, not one left by the run before. */
+static void fresh_outputs(void)
+{
+	unlink(out_path);
+	unlink(err_path);
+	unlink(trace_path);
+}
+
 static void run_one(const struct config *c, const struct workload *w, struct sample *s)
 {
 	unsigned long long cpu0 = 0, cpu1;
 	bool summary_seen = false;
 	pid_t pid = 0;
 
-	unlink(out_path);
-	unlink(err_path);
-	unlink(trace_path);
+	fresh_outputs();
 	if (c->cmd) {
 		pid = start_tracer(c, s);
 		cpu0 = task_cpu_ns(pid);
@@ -451,6 +481,8 @@ static void run_one(const struct config *c, const struct workload *w, struct sam
 	}
 	s->ran = true;
 }
+
+static const struct workload *find_workload(const char *name);
 
 /* The trace replay runs on: exec records, containers and a namespace storm. */
 static const struct config recorder = {
@@ -478,7 +510,12 @@ static void record_trace(void)
 	struct sample s = { 0 };
 	pid_t pid;
 
-	replay_available = shell_status(recorder.probe) == 0;
+	bool any = false;
+
+	for (size_t i = 0; i < sizeof(record_workloads) / sizeof(record_workloads[0]); i++)
+		any |= find_workload(record_workloads[i]) != NULL;
+	/* nothing to record when -w left out every workload the trace is made of */
+	replay_available = any && shell_status(recorder.probe) == 0;
 	if (!replay_available)
 		return;
 	pid = start_tracer(&recorder, &s);
@@ -591,6 +628,7 @@ static struct stats over_rounds(size_t c, size_t w, enum metric m)
 /* Totals over the rounds of one row. */
 struct counts {
 	unsigned long long generated, received, lost;
+	bool uncounted;
 };
 
 static struct counts totals(size_t c, size_t w)
@@ -601,6 +639,7 @@ static struct counts totals(size_t c, size_t w)
 		t.generated += samples[c][w][r].generated;
 		t.received += samples[c][w][r].received;
 		t.lost += samples[c][w][r].lost;
+		t.uncounted |= samples[c][w][r].uncounted;
 	}
 	return t;
 }
@@ -649,6 +688,8 @@ static void print_table(void)
 			rss = over_rounds(c, w, M_RSS);
 			if (cf->no_events)
 				printf(" – | – |");
+			else if (t.uncounted)
+				printf(" not counted | %llu |", t.lost);
 			else
 				printf(" %llu / %llu | %llu |", t.received, t.generated, t.lost);
 			if (isnan(cpu.median))
@@ -707,7 +748,10 @@ static void print_ready(void)
 			continue;
 		}
 		st = ready_stats(c);
-		printf("| %s | %.0f | %.0f–%.0f |\n", configs[c].name, st.median, st.min, st.max);
+		if (isnan(st.median))
+			printf("| %s | n/a (no workload of it ran) | |\n", configs[c].name);
+		else
+			printf("| %s | %.0f | %.0f–%.0f |\n", configs[c].name, st.median, st.min, st.max);
 	}
 }
 
@@ -718,13 +762,27 @@ static void print_replay(void)
 		struct stats st;
 
 		if (!replay_available) {
-			printf("| %s | n/a (not available) | | |\n", replay_modes[m].name);
+			printf("| %s | n/a (not available, or no workload recorded) | | |\n", replay_modes[m].name);
 			continue;
 		}
 		st = summarize(replay_eps[m], rounds);
 		printf("| %s | %llu | %.0f | %.0f–%.0f |\n", replay_modes[m].name, replay_events, st.median,
 		       st.min, st.max);
 	}
+}
+
+/*
+ * The throughput a workload must keep under nstrace: all of it where
+ * nstrace has nothing to do or a container start dwarfs its work, a bit
+ * less for process storms, and 0.85 where every operation is an event.
+ */
+static double target_ratio(const char *workload)
+{
+	if (!strncmp(workload, "unshare-", 8) || !strncmp(workload, "setns-", 6))
+		return 0.85;
+	if (!strcmp(workload, "fork-exec") || !strncmp(workload, "clone-", 6))
+		return 0.98;
+	return 0.99;
 }
 
 static const char *verdict(bool held)
@@ -738,6 +796,8 @@ static void print_targets(void)
 	for (size_t c = 1; c < CONFIG_COUNT; c++) {
 		const struct config *cf = &configs[c];
 		bool lost_ok = true, ratio_ok = true, rss_ok;
+		char missed[512] = "";
+		size_t missed_len = 0;
 		struct stats ready, rss;
 
 		if (!cf->is_nstrace)
@@ -749,16 +809,30 @@ static void print_targets(void)
 		for (size_t w = 0; w < workload_count; w++) {
 			struct counts t = totals(c, w);
 
-			lost_ok &= cf->no_events || (!t.lost && (cf->summary_events ? t.received >= t.generated
-								  : t.received == t.generated));
-			ratio_ok &= over_rounds(c, w, M_RATIO).median >= TARGET_RATIO;
+			if (!applies(cf, &workloads[w]))
+				continue;
+			lost_ok &= cf->no_events || (!t.lost && (t.uncounted || (cf->summary_events
+								? t.received >= t.generated : t.received == t.generated)));
+			double ratio = over_rounds(c, w, M_RATIO).median;
+
+			if (ratio >= target_ratio(workloads[w].name))
+				continue;
+			ratio_ok = false;
+			missed_len += snprintf(missed + missed_len, sizeof(missed) - missed_len, "%s%s %.3f < %.2f",
+					       missed_len ? ", " : " (", workloads[w].name, ratio,
+					       target_ratio(workloads[w].name));
+			if (missed_len >= sizeof(missed))
+				missed_len = sizeof(missed) - 1;
 		}
 		ready = ready_stats(c);
 		rss = worst_over_workloads(c, M_RSS);
 		rss_ok = rss.max <= TARGET_RSS_MIB;
-		printf("- %s: throughput ratio >= %.2f on every workload: %s; zero lost, every event received: %s; "
+		if (missed_len && missed_len < sizeof(missed) - 1)
+			strcat(missed, ")");
+		printf("- %s: throughput ratio (syscall, container- and docker-start, threads >= 0.99; fork-exec, clone-* >= 0.98; "
+		       "unshare-*, setns-* >= 0.85): %s%s; zero lost, every event received: %s; "
 		       "ready <= %.0f ms: %s (median %.0f ms); peak RSS <= %.0f MiB: %s (%.1f MiB)\n",
-		       cf->name, TARGET_RATIO, verdict(ratio_ok), verdict(lost_ok), TARGET_READY_MS,
+		       cf->name, verdict(ratio_ok), missed, verdict(lost_ok), TARGET_READY_MS,
 		       verdict(ready.median <= TARGET_READY_MS), ready.median, TARGET_RSS_MIB, verdict(rss_ok),
 		       rss.max);
 	}
@@ -785,6 +859,323 @@ static void print_targets(void)
 	}
 }
 
+/* ---- kernel-side cost per BPF program ---- */
+
+#define MAX_PROGS 32
+/* the tracers whose programs are costed, by configuration name, and what they trace meanwhile */
+static const char *const costed_configs[] = { "nstrace (lifecycle, JSON to file)", "bpftrace (nsevents.bt)" };
+static const char *const cost_workloads[] = { "fork-exec", "clone-pid", "unshare-uts", "setns-uts", "syscall" };
+
+#define COSTED (sizeof(costed_configs) / sizeof(costed_configs[0]))
+
+struct prog_cost {
+	unsigned int id;
+	char name[NAME_LEN];
+	unsigned long long run_ns, runs;
+};
+
+static struct prog_cost costs[COSTED][MAX_PROGS];
+static size_t cost_count[COSTED];
+static bool costed[COSTED];
+
+/* BPF_ENABLE_STATS: run time and count are kept while the returned fd is open. */
+static int enable_bpf_stats(void)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.enable_stats.type = BPF_STATS_RUN_TIME;
+	return syscall(__NR_bpf, BPF_ENABLE_STATS, &attr, sizeof(attr));
+}
+
+static void prog_name(unsigned int id, char *name, size_t size)
+{
+	char cmd[64], buf[4096], id_name[NAME_LEN];
+	const char *p;
+	size_t n;
+	FILE *f;
+
+	snprintf(name, size, "id %u", id);
+	snprintf(cmd, sizeof(cmd), "bpftool prog show id %u --json 2>/dev/null", id);
+	f = popen(cmd, "r");
+	if (!f)
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	pclose(f);
+	p = strstr(buf, "\"name\":\"");
+	if (p && sscanf(p + 8, "%63[^\"]", id_name) == 1)
+		snprintf(name, size, "%s", id_name);
+}
+
+/* The run time and count of every BPF program the tracer holds open, from /proc/PID/fdinfo. */
+static size_t collect_costs(pid_t pid, struct prog_cost *out)
+{
+	char path[128], target[64], line[256];
+	struct dirent *d;
+	size_t n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)) && n < MAX_PROGS) {
+		struct prog_cost pc = { 0 };
+		bool seen = false;
+		ssize_t len;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%.20s", pid, d->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		if (strcmp(target, "anon_inode:bpf-prog"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%.20s", pid, d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			sscanf(line, "prog_id: %u", &pc.id);
+			sscanf(line, "run_time_ns: %llu", &pc.run_ns);
+			sscanf(line, "run_cnt: %llu", &pc.runs);
+		}
+		fclose(f);
+		for (size_t i = 0; i < n; i++)
+			seen |= out[i].id == pc.id;
+		if (seen || !pc.id)
+			continue;
+		prog_name(pc.id, pc.name, sizeof(pc.name));
+		out[n++] = pc;
+	}
+	closedir(dir);
+	return n;
+}
+
+static const struct workload *find_workload(const char *name)
+{
+	for (size_t w = 0; w < workload_count; w++)
+		if (!strcmp(workloads[w].name, name))
+			return &workloads[w];
+	return NULL;
+}
+
+static const struct config *find_config(const char *name)
+{
+	for (size_t c = 0; c < CONFIG_COUNT; c++)
+		if (!strcmp(configs[c].name, name) && available[c])
+			return &configs[c];
+	return NULL;
+}
+
+/* One tracer per pass with statistics on, over the workloads that cause each kind of event. */
+static void measure_costs(void)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < sizeof(cost_workloads) / sizeof(cost_workloads[0]); i++)
+		any |= find_workload(cost_workloads[i]) != NULL;
+	for (size_t k = 0; k < COSTED && any; k++) {
+		const struct config *c = find_config(costed_configs[k]);
+		struct sample s = { 0 };
+		int stats_fd;
+		pid_t pid;
+
+		if (!c)
+			continue;
+		stats_fd = enable_bpf_stats();
+		if (stats_fd < 0)
+			die("BPF_ENABLE_STATS: %s", strerror(errno));
+		fprintf(stderr, "nsbench: BPF program costs of %s\n", c->name);
+		fresh_outputs();
+		pid = start_tracer(c, &s);
+		for (size_t i = 0; i < sizeof(cost_workloads) / sizeof(cost_workloads[0]); i++) {
+			const struct workload *w = find_workload(cost_workloads[i]);
+
+			if (w)
+				run_load(w, &s);
+		}
+		wait_quiet(pid);
+		cost_count[k] = collect_costs(pid, costs[k]);
+		costed[k] = true;
+		stop_tracer(pid, c, &s);
+		close(stats_fd);
+	}
+}
+
+static void print_costs(void)
+{
+	bool any = false;
+
+	for (size_t k = 0; k < COSTED; k++)
+		any |= costed[k];
+	if (!any)
+		return;
+	printf("\n| tracer | BPF program | runs | ns per run | total ms |\n|---|---|--:|--:|--:|\n");
+	for (size_t k = 0; k < COSTED; k++) {
+		if (!costed[k]) {
+			printf("| %s | n/a (not available) | | | |\n", costed_configs[k]);
+			continue;
+		}
+		for (size_t i = 0; i < cost_count[k]; i++) {
+			const struct prog_cost *pc = &costs[k][i];
+
+			printf("| %s | %s | %llu |", costed_configs[k], pc->name, pc->runs);
+			if (pc->runs)
+				printf(" %.0f |", (double)pc->run_ns / pc->runs);
+			else
+				printf(" – |");
+			printf(" %.1f |\n", pc->run_ns / 1e6);
+		}
+	}
+	printf("\nBPF program cost: the kernel's run time and run count of each program (BPF_ENABLE_STATS) while "
+	       "the tracer ran");
+	for (size_t i = 0; i < sizeof(cost_workloads) / sizeof(cost_workloads[0]); i++)
+		if (find_workload(cost_workloads[i]))
+			printf("%s%s", i ? ", " : " ", cost_workloads[i]);
+	printf(" once each, plus whatever else ran on the machine.\n");
+}
+
+/* ---- start-up with many containers or processes already running ---- */
+
+static const struct {
+	const char *label;
+	const char *hold; /* the nsload mode that makes them; NULL: nothing more */
+	unsigned long count;
+} scales[] = {
+	{ "as the machine is", NULL, 0 },
+	{ "100 containers", "hold-containers", 100 },
+	{ "1,000 containers", "hold-containers", 1000 },
+	{ "20,000 processes", "hold-procs", 20000 },
+};
+
+#define SCALES (sizeof(scales) / sizeof(scales[0]))
+
+static struct sample scale_samples[SCALES][MAX_ROUNDS];
+static bool scale_ran;
+
+/* Starts nsload MODE COUNT and waits for its "ready"; *to_holder ends it when closed. */
+static pid_t start_holder(const char *mode, unsigned long n, int *to_holder)
+{
+	int in[2], out[2];
+	char count[32], line[16] = "";
+	ssize_t got;
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
+		die("pipe: %s", strerror(errno));
+	snprintf(count, sizeof(count), "%lu", n);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		child_setup(NULL, NULL);
+		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0)
+			_exit(126);
+		execl(nsload, nsload, mode, count, (char *)NULL);
+		_exit(127);
+	}
+	load_pid = pid;
+	close(in[0]);
+	close(out[1]);
+	got = read(out[0], line, sizeof(line) - 1);
+	close(out[0]);
+	if (got <= 0 || strncmp(line, "ready", 5))
+		die("%s %s %lu did not get ready", nsload, mode, n);
+	*to_holder = in[1];
+	return pid;
+}
+
+static void stop_holder(pid_t pid, int to_holder)
+{
+	close(to_holder);
+	waitpid(pid, NULL, 0);
+	load_pid = 0;
+	/* the inits of its pid namespaces die with it, a little after */
+	sleep_ms(500);
+}
+
+static void measure_scale(void)
+{
+	const struct config *c = find_config(costed_configs[0]);
+	unsigned int scale_rounds = rounds < 3 ? rounds : 3;
+
+	if (!c)
+		return;
+	for (size_t i = 0; i < SCALES; i++) {
+		int to_holder = -1;
+		pid_t holder = 0;
+
+		fprintf(stderr, "nsbench: start-up with %s\n", scales[i].label);
+		if (scales[i].hold)
+			holder = start_holder(scales[i].hold, scales[i].count, &to_holder);
+		for (unsigned int r = 0; r < scale_rounds; r++) {
+			struct sample *s = &scale_samples[i][r];
+			pid_t pid;
+
+			fresh_outputs();
+			pid = start_tracer(c, s);
+
+			stop_tracer(pid, c, s);
+			s->ran = true;
+		}
+		if (holder)
+			stop_holder(holder, to_holder);
+	}
+	scale_ran = true;
+}
+
+/* Ready times over the starts of one scale, and the highest peak RSS among them. */
+static struct stats scale_stats(size_t i, double *rss)
+{
+	double ready[MAX_ROUNDS];
+	size_t n = 0;
+
+	*rss = 0;
+	for (unsigned int r = 0; r < MAX_ROUNDS; r++) {
+		if (!scale_samples[i][r].ran)
+			continue;
+		ready[n++] = scale_samples[i][r].ready_ms;
+		if (scale_samples[i][r].rss_mib > *rss)
+			*rss = scale_samples[i][r].rss_mib;
+	}
+	return summarize(ready, n);
+}
+
+static void print_scale(void)
+{
+	if (!scale_ran)
+		return;
+	printf("\n| %s, started with | start to ready, ms (median) | range | peak RSS MiB (highest) |\n"
+	       "|---|--:|--:|--:|\n", costed_configs[0]);
+	for (size_t i = 0; i < SCALES; i++) {
+		double rss;
+		struct stats st = scale_stats(i, &rss);
+
+		printf("| %s | %.0f | %.0f–%.0f | %.1f |\n", scales[i].label, st.median, st.min, st.max, rss);
+	}
+	printf("\nContainers: each a pid, mount, uts and ipc namespace with an init, made by nsload "
+	       "hold-containers; processes: sleeping children of nsload hold-procs.\n");
+}
+
+/* The issue's start-up target is set with 1,000 containers running. */
+#define SCALE_TARGET 2
+
+static void print_scale_target(void)
+{
+	double rss;
+	struct stats st;
+
+	if (!scale_ran)
+		return;
+	st = scale_stats(SCALE_TARGET, &rss);
+	printf("- with %s running: ready <= %.0f ms: %s (median %.0f ms); peak RSS <= %.0f MiB: %s (%.1f MiB)\n",
+	       scales[SCALE_TARGET].label, TARGET_READY_MS, verdict(st.median <= TARGET_READY_MS), st.median,
+	       TARGET_RSS_MIB, verdict(rss <= TARGET_RSS_MIB), rss);
+}
+
 static void probe_configs(void)
 {
 	for (size_t c = 0; c < CONFIG_COUNT; c++)
@@ -793,7 +1184,7 @@ static void probe_configs(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: nsbench [-r ROUNDS] [-s PERCENT] NSLOAD NSTRACE BPFTRACE_SCRIPT WORKDIR\n");
+	fprintf(stderr, "usage: nsbench [-r ROUNDS] [-s PERCENT] [-w WORKLOAD,...] [-S] NSLOAD NSTRACE BPFTRACE_SCRIPT WORKDIR\n");
 	exit(2);
 }
 
@@ -802,12 +1193,18 @@ int main(int argc, char **argv)
 	double start = now_ms();
 	int opt;
 
-	while ((opt = getopt(argc, argv, "r:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:s:w:S")) != -1) {
 		switch (opt) {
 		case 'r':
 			rounds = strtoul(optarg, NULL, 10);
 			if (!rounds || rounds > MAX_ROUNDS)
 				usage();
+			break;
+		case 'w':
+			only_workloads = optarg;
+			break;
+		case 'S':
+			no_scale = true;
 			break;
 		case 's':
 			scale_percent = strtoul(optarg, NULL, 10);
@@ -854,12 +1251,18 @@ int main(int argc, char **argv)
 	for (unsigned int r = 0; r < rounds && replay_available; r++)
 		for (size_t m = 0; m < REPLAY_MODES; m++)
 			replay_eps[m][r] = replay_once(m);
+	measure_costs();
+	if (!no_scale)
+		measure_scale();
 
 	print_table();
 	print_footnote();
 	print_ready();
 	print_replay();
+	print_costs();
+	print_scale();
 	print_targets();
+	print_scale_target();
 	fprintf(stderr, "nsbench: %u rounds in %.0f s\n", rounds, (now_ms() - start) / 1000);
 	return 0;
 }

@@ -1,24 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * Two hook sets feed one event stream. User space loads exactly one of
- * them (the other gets autoload off):
- *   trampoline set: fexit on copy_namespaces, alloc_pid, ksys_unshare and
- *                   the setns syscall;
- *   tracepoint set: tp_btf/task_newtask and tp_btf/sys_exit.
- * exec and exit are tracepoints in both sets.
+ * Three hook sets catch unshare and setns; user space loads one of them
+ * and tells them apart by section name alone (src/hooks.c), so a
+ * program's SEC() is the only place it is named:
+ *   fentry/, fexit/        trampoline set: the kernel functions both
+ *                          system call gates (64-bit and 32-bit) reach;
+ *   tracepoint/syscalls/   tracepoint set: per-syscall tracepoints, which
+ *                          run for their own call only (64-bit only);
+ *   tp_btf/sys_exit        sys-exit set: the exit of every system call on
+ *                          the machine, the last resort.
+ * Programs in any other section (clone, exec, exit) load with every set.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "nstrace.h"
+#include "core_fixes.bpf.h"
 #include "syscalls.bpf.h"
 
 #define NSFS_MAGIC 0x6e736673
-#define PIDFS_MAGIC 0x50494446
-#define ANON_INODE_FS_MAGIC 0x09041934
 #define PF_KTHREAD 0x00200000
-#define MAX_ERRNO 4095
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -34,19 +36,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } dropped SEC(".maps");
-
-/* Trampoline set: the child copy_namespaces set up, until alloc_pid names it. */
-struct pending_clone {
-	struct task_struct *child;
-	__u64 flags;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct pending_clone);
-} pending_clones SEC(".maps");
 
 /*
  * Wake-up policy (see NSTRACE_WAKEUP_INTERVAL_MS): records go in silently
@@ -77,17 +66,21 @@ static __always_inline void submit(void *rec, __u32 size, __u64 now)
 	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
 }
 
+static __always_inline void count_dropped(void)
+{
+	__u32 zero = 0;
+	__u64 *count = bpf_map_lookup_elem(&dropped, &zero);
+
+	if (count)
+		*count += 1;
+}
+
 static __always_inline void *reserve(__u32 size)
 {
 	void *rec = bpf_ringbuf_reserve(&events, size, 0);
 
-	if (!rec) {
-		__u32 zero = 0;
-		__u64 *count = bpf_map_lookup_elem(&dropped, &zero);
-
-		if (count)
-			*count += 1;
-	}
+	if (!rec)
+		count_dropped();
 	return rec;
 }
 
@@ -106,14 +99,9 @@ static __always_inline void *reserve(__u32 size)
  */
 #define READ(typed, src, ...) ((typed) ? ___arrow(src, __VA_ARGS__) : BPF_CORE_READ(src, __VA_ARGS__))
 
-/*
- * The current task, typed where the kernel can say so:
- * bpf_get_current_task_btf() arrived in 5.11 (3ca1032ab7ab, "bpf:
- * Implement get_current_task_btf and RET_PTR_TO_BTF_ID"). On older kernels
- * the check is a constant false and the verifier never walks that branch.
- */
+/* The current task, typed where the kernel can say so (core_fixes.bpf.h). */
 #define WITH_CURRENT_TASK(call, ...)                                                       \
-	(bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)        \
+	(core_has_current_task_btf()                                                        \
 		 ? call(bpf_get_current_task_btf(), true, ##__VA_ARGS__)                    \
 		 : call((struct task_struct *)bpf_get_current_task(), false, ##__VA_ARGS__))
 
@@ -157,8 +145,7 @@ static __always_inline void read_ns_set(struct task_struct *task, bool typed, st
 	set->inum[NSTRACE_NS_PID_FOR_CHILDREN] = READ(typed, nsp, pid_ns_for_children, ns.inum);
 	set->inum[NSTRACE_NS_NET] = READ(typed, nsp, net_ns, ns.inum);
 	set->inum[NSTRACE_NS_CGROUP] = READ(typed, nsp, cgroup_ns, ns.inum);
-	/* Time namespaces arrived in 5.6 (769071ac9f20, "ns: Introduce Time Namespace"). */
-	if (bpf_core_field_exists(nsp->time_ns)) {
+	if (core_has_time_ns(nsp)) {
 		set->inum[NSTRACE_NS_TIME] = READ(typed, nsp, time_ns, ns.inum);
 		set->inum[NSTRACE_NS_TIME_FOR_CHILDREN] = READ(typed, nsp, time_ns_for_children, ns.inum);
 	}
@@ -251,7 +238,6 @@ static __always_inline void read_setns_target(struct task_struct *task, bool typ
 		e->target = NSTRACE_SETNS_TARGET_NSFS;
 		e->target_inum = BPF_CORE_READ(inode, i_ino);
 	} else if (magic == PIDFS_MAGIC || magic == ANON_INODE_FS_MAGIC) {
-		/* pidfds live in pidfs since 6.9 (cb12fd8e0dab), on anon_inode before. */
 		e->target = NSTRACE_SETNS_TARGET_PIDFD;
 	}
 }
@@ -272,7 +258,7 @@ static __always_inline int emit_setns_by(struct task_struct *task, bool typed, i
 	return 0;
 }
 
-/* ---- tracepoint set ---- */
+/* ---- every set: clone, exec, exit ---- */
 
 /*
  * Without CLONE_NEW* flags a thread always shares its creator's nsproxy
@@ -292,77 +278,6 @@ int BPF_PROG(tp_task_newtask, struct task_struct *task, u64 clone_flags)
 			  BPF_CORE_READ(task, tgid), BPF_CORE_READ(task, pid),
 			  BPF_CORE_READ(task, real_parent, tgid));
 }
-
-/*
- * Runs on every system call exit on the machine: the typed tp_btf context
- * reads orig_ax with one load instead of a bpf_probe_read_kernel() call.
- */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
-{
-	long nr = regs->orig_ax;
-
-	if ((nr != NR_UNSHARE && nr != NR_SETNS) || in_compat_syscall())
-		return 0;
-	if (nr == NR_UNSHARE)
-		return WITH_CURRENT_TASK(emit_unshare_by, regs->di, ret);
-	if (nr == NR_SETNS)
-		return WITH_CURRENT_TASK(emit_setns_by, (int)regs->di, (int)regs->si, ret);
-	return 0;
-}
-
-/* ---- trampoline set ---- */
-
-SEC("fexit/copy_namespaces")
-int BPF_PROG(fexit_copy_namespaces, unsigned long flags, struct task_struct *child, int ret)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pending_clone pending = { .child = child, .flags = flags };
-
-	if (ret || plain_thread(flags))
-		return 0;
-	bpf_map_update_elem(&pending_clones, &tid, &pending, BPF_ANY);
-	return 0;
-}
-
-/* copy_process calls alloc_pid right after copy_namespaces, for the same child. */
-SEC("fexit/alloc_pid")
-int BPF_PROG(fexit_alloc_pid, struct pid_namespace *ns, pid_t *set_tid, size_t set_tid_size,
-	     struct pid *pid)
-{
-	struct task_struct *parent = (struct task_struct *)bpf_get_current_task();
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pending_clone *pending = bpf_map_lookup_elem(&pending_clones, &tid);
-	struct pending_clone clone;
-	__u32 child_pid, tgid, ppid;
-
-	if (!pending)
-		return 0;
-	clone = *pending;
-	bpf_map_delete_elem(&pending_clones, &tid);
-	if ((unsigned long)pid >= (unsigned long)-MAX_ERRNO)
-		return 0;
-	child_pid = BPF_CORE_READ(pid, numbers[0].nr);
-	tgid = (clone.flags & NSTRACE_CLONE_THREAD) ? BPF_CORE_READ(parent, tgid) : child_pid;
-	ppid = (clone.flags & (NSTRACE_CLONE_THREAD | NSTRACE_CLONE_PARENT))
-		       ? BPF_CORE_READ(parent, real_parent, tgid)
-		       : BPF_CORE_READ(parent, tgid);
-	return emit_clone(clone.child, pid, clone.flags, tgid, child_pid, ppid);
-}
-
-SEC("fexit/ksys_unshare")
-int BPF_PROG(fexit_ksys_unshare, unsigned long flags, int ret)
-{
-	return WITH_CURRENT_TASK(emit_unshare_by, flags, ret);
-}
-
-SEC("fexit/__x64_sys_setns")
-int BPF_PROG(fexit_sys_setns, struct pt_regs *regs, long ret)
-{
-	return WITH_CURRENT_TASK(emit_setns_by, (int)regs->di, (int)regs->si, ret);
-}
-
-/* ---- both sets ---- */
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(tp_sched_process_exec, struct task_struct *task, pid_t old_pid,
@@ -419,25 +334,166 @@ static __always_inline int emit_exit(struct task_struct *task)
 	return 0;
 }
 
-/*
- * Since 6.16 (3e816361e94a, "sched/tracepoints: Move and extend the
- * sched_process_exit() tracepoint") kernels pass group_dead to
- * sched_process_exit and fire it before signal->live drops; older ones fire it after the
- * decrement, with the task alone. User space loads the variant that
- * matches the running kernel's tracepoint prototype in BTF.
- */
+/* Once per process, when its last thread exits (core_fixes.bpf.h). */
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(tp_sched_process_exit_group_dead, struct task_struct *task, bool group_dead)
+int tp_sched_process_exit(u64 *ctx)
 {
-	if (!group_dead)
+	struct task_struct *task = (struct task_struct *)ctx[0];
+
+	if (core_exit_has_group_dead()) {
+		if (!(bool)ctx[1])
+			return 0;
+	} else if (BPF_CORE_READ(task, signal, live.counter)) {
 		return 0;
+	}
 	return emit_exit(task);
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(tp_sched_process_exit, struct task_struct *task)
+/* ---- trampoline set: unshare and setns where both gates meet ---- */
+
+/* Both gates call it: __x64_sys_unshare and __ia32_sys_unshare alike. */
+SEC("fexit/ksys_unshare")
+int BPF_PROG(fexit_ksys_unshare, unsigned long flags, int ret)
 {
-	if (BPF_CORE_READ(task, signal, live.counter))
+	return WITH_CURRENT_TASK(emit_unshare_by, flags, ret);
+}
+
+SEC("fexit/__x64_sys_setns")
+int BPF_PROG(fexit_x64_sys_setns, struct pt_regs *regs, long ret)
+{
+	return WITH_CURRENT_TASK(emit_setns_by, (int)regs->di, (int)regs->si, ret);
+}
+
+/*
+ * setns has no common function the two gates share outside the system
+ * call (its body is inlined into each entry), so the 32-bit entry gets a
+ * program of its own. Kernels without IA32 emulation have no such entry,
+ * and no 32-bit call to catch.
+ */
+SEC("fexit/__ia32_sys_setns")
+int BPF_PROG(fexit_ia32_sys_setns, struct pt_regs *regs, long ret)
+{
+	return WITH_CURRENT_TASK(emit_setns_by, (int)regs->bx, (int)regs->cx, ret);
+}
+
+/* ---- tracepoint set: syscalls/sys_exit_unshare and sys_exit_setns ---- */
+
+/*
+ * Where the kernel cannot give a syscall's arguments at its exit
+ * (core_has_task_pt_regs), the entry tracepoint keeps them for the exit,
+ * per thread. User space loads the entry programs on those kernels only.
+ */
+struct syscall_args {
+	__u64 arg[2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct syscall_args);
+} entry_args SEC(".maps");
+
+/*
+ * An entry record holds only the call's own arguments, and the kernel
+ * refuses to attach a program that reads past them (EACCES): unshare has
+ * one, setns two.
+ */
+static __always_inline int keep_args(__u64 arg0, __u64 arg1)
+{
+	struct syscall_args args = { .arg = { arg0, arg1 } };
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	/* a full table loses the event at the exit: count it as lost now */
+	if (bpf_map_update_elem(&entry_args, &tid, &args, BPF_ANY))
+		count_dropped();
+	return 0;
+}
+
+/* Entry programs come first: the skeleton attaches in this order. */
+SEC("tracepoint/syscalls/sys_enter_unshare")
+int tp_enter_unshare(struct trace_event_raw_sys_enter *ctx)
+{
+	return keep_args(ctx->args[0], 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_setns")
+int tp_enter_setns(struct trace_event_raw_sys_enter *ctx)
+{
+	return keep_args(ctx->args[0], ctx->args[1]);
+}
+
+/*
+ * The first two arguments of the current thread's system call, at its
+ * exit. False only for a call that entered before the entry program was
+ * attached: the /proc snapshot taken after attach covers what it did.
+ */
+static __always_inline bool call_args(struct syscall_args *args)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct syscall_args *kept;
+
+	if (core_has_task_pt_regs()) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+		args->arg[0] = regs->di;
+		args->arg[1] = regs->si;
+		return true;
+	}
+	kept = bpf_map_lookup_elem(&entry_args, &tid);
+	if (!kept)
+		return false;
+	*args = *kept;
+	bpf_map_delete_elem(&entry_args, &tid);
+	return true;
+}
+
+SEC("tracepoint/syscalls/sys_exit_unshare")
+int tp_exit_unshare(struct trace_event_raw_sys_exit *ctx)
+{
+	struct syscall_args args;
+
+	if (!call_args(&args))
 		return 0;
-	return emit_exit(task);
+	return WITH_CURRENT_TASK(emit_unshare_by, args.arg[0], ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_setns")
+int tp_exit_setns(struct trace_event_raw_sys_exit *ctx)
+{
+	struct syscall_args args;
+
+	if (!call_args(&args))
+		return 0;
+	return WITH_CURRENT_TASK(emit_setns_by, (int)args.arg[0], (int)args.arg[1], ctx->ret);
+}
+
+/* ---- sys-exit set: every system call's exit ---- */
+
+/*
+ * Runs on every system call exit on the machine: the typed tp_btf context
+ * reads orig_ax with one load instead of a bpf_probe_read_kernel() call.
+ * The 32-bit numbers are no 64-bit call's, so a 64-bit call leaves after
+ * the four comparisons.
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = regs->orig_ax;
+
+	if (nr != NR_UNSHARE && nr != NR_SETNS && nr != NR_IA32_UNSHARE && nr != NR_IA32_SETNS)
+		return 0;
+	if (in_compat_syscall()) {
+		/* the 32-bit gate zero-extends its registers: flags are 32 bits there */
+		if (nr == NR_IA32_UNSHARE)
+			return WITH_CURRENT_TASK(emit_unshare_by, (__u32)regs->bx, ret);
+		if (nr == NR_IA32_SETNS)
+			return WITH_CURRENT_TASK(emit_setns_by, (int)regs->bx, (int)regs->cx, ret);
+		return 0;
+	}
+	if (nr == NR_UNSHARE)
+		return WITH_CURRENT_TASK(emit_unshare_by, regs->di, ret);
+	if (nr == NR_SETNS)
+		return WITH_CURRENT_TASK(emit_setns_by, (int)regs->di, (int)regs->si, ret);
+	return 0;
 }

@@ -4,11 +4,14 @@
 set -eu
 
 build_pkgs="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev uthash-dev libjansson-dev"
-# jq parses nstrace's JSON in the test scripts; the rest are the workloads the tests trace.
-# qemu-system-x86 boots the Debian kernels of tests/vm/kernels.
-test_pkgs="jq python3 util-linux busybox-static runc crun lxc docker.io valgrind libclang-rt-14-dev qemu-system-x86"
-# The tracers make bench compares nstrace with, and perf to profile it.
-bench_pkgs="bpftrace libbpf-tools linux-perf"
+# jq parses nstrace's JSON in the test scripts; python3 plays a lying Docker daemon; the rest
+# are the workloads the tests trace. qemu-system-x86 boots the Debian kernels of
+# tests/vm/kernels; gcc-multilib builds the static 32-bit program that enters namespaces
+# through the 32-bit gate.
+test_pkgs="jq python3 util-linux busybox-static runc crun lxc docker.io valgrind libclang-rt-14-dev qemu-system-x86 gcc-multilib"
+# The tracers make bench compares nstrace with, perf to profile it, and runc with a busybox
+# bundle for the container-start workload.
+bench_pkgs="bpftrace libbpf-tools linux-perf runc busybox-static"
 
 case "${1:-build}" in
 build) pkgs=$build_pkgs ;;

@@ -205,7 +205,8 @@ enum {
 };
 
 static const struct argp_option bpf_options[] = {
-	{ "hooks", OPT_HOOKS, "MODE", 0, "auto (default), fentry or tracepoint", 0 },
+	{ "hooks", OPT_HOOKS, "MODE", 0,
+	  "auto (default: the first the kernel allows), fentry, tracepoint (per-syscall) or sys-exit (every syscall)", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's messages", 0 },
 	{},
 };
@@ -219,7 +220,7 @@ static error_t parse_bpf_arg(int key, char *arg, struct argp_state *state)
 	case OPT_HOOKS:
 		mode = hook_mode_parse(arg);
 		if (mode < 0)
-			usage_error(state, "--hooks takes auto, fentry or tracepoint, not '%s'", arg);
+			usage_error(state, "--hooks takes %s, not '%s'", hook_mode_choices, arg);
 		*hooks = mode;
 		break;
 	case 'v':

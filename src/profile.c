@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "diag.h"
+#include "bpf_util.h"
 #include "hooks.h"
 #include "profile_report.h"
 #include "trace.h"
@@ -177,7 +178,7 @@ static int report(const struct profile_opts *opts, struct profile_table *t,
 
 static void report_missed(int missed_fd, __u64 *seen)
 {
-	__u64 missed = trace_percpu_sum(missed_fd);
+	__u64 missed = bpf_util_percpu_sum(missed_fd);
 
 	if (missed > *seen)
 		diag_info("%llu samples missed (a map was full or clone3 arguments unreadable)",
@@ -220,7 +221,7 @@ static int run(const struct profile_opts *opts, const sigset_t *stop_signals)
 	bool stop = false;
 	int err, idle_fd, timed;
 
-	err = trace_prepare(opts->hooks, &hooks);
+	err = bpf_util_setup();
 	if (err)
 		return err;
 
@@ -228,8 +229,12 @@ static int run(const struct profile_opts *opts, const sigset_t *stop_signals)
 	if (!obj) {
 		err = -errno;
 		diag_error("opening the BPF object: %s", strerror(-err));
-		goto cleanup;
+		return err;
 	}
+	err = hooks_choose_trampolines(opts->hooks, obj->obj, &hooks);
+	if (err)
+		goto cleanup;
+	hooks_announce(&hooks);
 	timed = select_programs(obj, &hooks);
 	if (timed < 0) {
 		err = timed;

@@ -5,11 +5,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/syscall.h>
-#include <linux/capability.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "bpf_util.h"
 #include "diag.h"
+#include "nsgate.h"
 #include "trace.h"
 #include "util.h"
 #include "nstrace.skel.h"
@@ -19,109 +21,23 @@
 #define BATCH_POLL_MS NSTRACE_WAKEUP_INTERVAL_MS
 /* a wake-up per this share of the ring buffer while the reader sleeps */
 #define WAKEUP_FRACTION 16
+/* records read between two looks at the signals while a storm keeps the reader busy */
+#define SIGNAL_CHECK_RECORDS 256
 /* how long a stop may spend on events from before it: SIGINT must act at once */
 #define STOP_DRAIN_MS 300
 
 volatile sig_atomic_t trace_stop_requested;
 
-static bool has_cap(const struct __user_cap_data_struct data[2], int cap)
-{
-	return data[cap / 32].effective & (1u << (cap % 32));
-}
-
-static const char *missing_privilege(void)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	if (syscall(SYS_capget, &hdr, data))
-		return "cannot read this process's capabilities";
-	if (has_cap(data, CAP_SYS_ADMIN))
-		return NULL;
-	if (has_cap(data, CAP_BPF) && has_cap(data, CAP_PERFMON))
-		return NULL;
-	if (has_cap(data, CAP_BPF))
-		return "missing capability CAP_PERFMON (or CAP_SYS_ADMIN): run nstrace as root";
-	if (has_cap(data, CAP_PERFMON))
-		return "missing capability CAP_BPF (or CAP_SYS_ADMIN): run nstrace as root";
-	return "missing capabilities CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): run nstrace as root";
-}
-
-
-/*
- * libbpf's messages go out as nstrace's own diagnostics, one per line:
- * raw, they would break the JSON records on stderr in --json mode.
- */
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	char *msg, *line, *save = NULL;
-
-	if (level != LIBBPF_WARN && !diag_verbose())
-		return 0;
-	if (vasprintf(&msg, fmt, args) < 0)
-		return 0;
-	for (line = strtok_r(msg, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (level == LIBBPF_WARN)
-			diag_warn("%s", line);
-		else
-			diag_debug("%s", line);
-	}
-	free(msg);
-	return 0;
-}
-
-int trace_prepare(enum hook_mode mode, struct hook_choice *hooks)
-{
-	const char *missing = missing_privilege();
-	int err;
-
-	if (missing) {
-		diag_error("%s", missing);
-		return -EPERM;
-	}
-	libbpf_set_print(libbpf_print);
-	err = hooks_choose(mode, hooks);
-	if (err) {
-		diag_error("cannot use %s hooks: %s", hook_mode_name(mode), hooks->reason);
-		return err;
-	}
-	diag_info("hooks: %s (%s)", hook_mode_name(hooks->set), hooks->reason);
-	return 0;
-}
-
-static void select_programs(struct nstrace_bpf *obj, const struct hook_choice *hooks)
-{
-	bool fentry = hooks->set == HOOKS_FENTRY;
-
-	bpf_program__set_autoload(obj->progs.fexit_copy_namespaces, fentry);
-	bpf_program__set_autoload(obj->progs.fexit_alloc_pid, fentry);
-	bpf_program__set_autoload(obj->progs.fexit_ksys_unshare, fentry);
-	bpf_program__set_autoload(obj->progs.fexit_sys_setns, fentry);
-	bpf_program__set_autoload(obj->progs.tp_task_newtask, !fentry);
-	bpf_program__set_autoload(obj->progs.tp_sys_exit, !fentry);
-	bpf_program__set_autoload(obj->progs.tp_sched_process_exit_group_dead, hooks->exit_has_group_dead);
-	bpf_program__set_autoload(obj->progs.tp_sched_process_exit, !hooks->exit_has_group_dead);
-}
-
-__u64 trace_percpu_sum(int map_fd)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	__u64 values[ncpus > 0 ? ncpus : 1], sum = 0;
-	__u32 zero = 0;
-
-	if (ncpus <= 0 || bpf_map_lookup_elem(map_fd, &zero, values))
-		return 0;
-	for (int i = 0; i < ncpus; i++)
-		sum += values[i];
-	return sum;
-}
-
 struct poll_ctx {
 	const struct trace_sink *sink;
+	struct nsgate *gate;
 	struct trace_stats *stats;
 	int stop;
 	__u64 stop_ns; /* when a stop request was first seen, 0 before */
 	bool unread; /* the stop left events in the ring buffer */
+	int signal_fd; /* SIGINT, SIGTERM and SIGHUP, blocked, arrive here */
+	unsigned int unchecked; /* records read since the signal_fd was last read */
+	bool reopen; /* SIGHUP came: the sink reopens its files after this batch */
 };
 
 /*
@@ -145,6 +61,39 @@ static bool past_stop(struct poll_ctx *pc, const union nstrace_event *e)
 	return pc->unread;
 }
 
+/* SIGINT and SIGTERM stop; SIGHUP asks the sink to reopen its files (log rotation). */
+static void take_signals(struct poll_ctx *pc)
+{
+	struct signalfd_siginfo si;
+
+	pc->unchecked = 0;
+	/* closed once the loop is left: the last read is of events from before the stop */
+	if (pc->signal_fd < 0)
+		return;
+	while (read(pc->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			pc->reopen = true;
+		else
+			trace_stop_requested = 1;
+	}
+}
+
+/*
+ * The per-syscall tracepoints miss 32-bit calls (see hooks.h); with any
+ * set, a change of namespaces no record explains is said, not dropped.
+ */
+static void report_gate(struct nsgate *gate, const union nstrace_event *e)
+{
+	struct nsgate_change change;
+	char what[512];
+
+	if (!nsgate_event(gate, e, &change))
+		return;
+	diag_warn("%s: namespaces changed with no unshare or setns event, seen at its %s "
+		  "(a system call the hooks do not see, such as a 32-bit one)",
+		  nsgate_describe(&change, what, sizeof(what)), change.found_at);
+}
+
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct poll_ctx *pc = ctx;
@@ -155,22 +104,27 @@ static int on_sample(void *ctx, void *data, size_t size)
 		diag_debug("dropped a malformed record of %zu bytes: %s", size, why);
 		return 0;
 	}
+	/* a storm keeps __consume reading for good: a stop must not wait for its end */
+	if (++pc->unchecked == SIGNAL_CHECK_RECORDS)
+		take_signals(pc);
 	/* a negative return ends ring_buffer__poll and __consume early */
 	if (past_stop(pc, data))
 		return -ECANCELED;
 	pc->stats->events++;
+	report_gate(pc->gate, data);
 	pc->stop = pc->sink->event(pc->sink->ctx, data);
 	return pc->stop ? -ECANCELED : 0;
 }
 
 static int report_drops(struct poll_ctx *pc, int map_fd)
 {
-	__u64 dropped = trace_percpu_sum(map_fd);
+	__u64 dropped = bpf_util_percpu_sum(map_fd);
 
 	if (dropped <= pc->stats->lost)
 		return 0;
 	__u64 count = dropped - pc->stats->lost;
 	pc->stats->lost = dropped;
+	nsgate_forget_all(pc->gate);
 	return pc->sink->lost(pc->sink->ctx, count, dropped);
 }
 
@@ -186,23 +140,122 @@ static bool ringbuf_size_valid(unsigned int kb)
 	return bytes >= (unsigned long)getpagesize() && !(bytes & (bytes - 1));
 }
 
+/* What the loop's epoll set hands back: the ring buffer, the signals or a watch. */
+struct loop_source {
+	enum { SOURCE_RING, SOURCE_SIGNALS, SOURCE_WATCH } kind;
+	const struct trace_watch *watch;
+};
+
+static int watch_fd(int epfd, int fd, __u32 events, struct loop_source *source)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = source };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+/*
+ * One epoll set: the ring buffer, a signalfd and the caller's watches.
+ * The ring is read after every wake-up and every timeout, as the BPF
+ * side leaves most records without a wake-up (see nstrace.bpf.c).
+ */
+static int run_loop(struct poll_ctx *pc, struct ring_buffer *rb, int dropped_fd, const struct trace_opts *opts)
+{
+	struct loop_source ring = { .kind = SOURCE_RING }, signals = { .kind = SOURCE_SIGNALS };
+	struct loop_source watches[opts->watch_count + 1];
+	struct epoll_event ready[8];
+	struct timespec start, now;
+	int err, n, epfd = -1, timeout_ms = POLL_TIMEOUT_MS;
+	sigset_t mask, old_mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	/* blocked, a signal waits in the signalfd; none is lost between two reads */
+	sigprocmask(SIG_BLOCK, &mask, &old_mask);
+	pc->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	err = pc->signal_fd < 0 || epfd < 0 ? -errno : 0;
+	if (!err)
+		err = watch_fd(epfd, ring_buffer__epoll_fd(rb), EPOLLIN, &ring);
+	if (!err)
+		err = watch_fd(epfd, pc->signal_fd, EPOLLIN, &signals);
+	for (size_t i = 0; i < opts->watch_count && !err; i++) {
+		watches[i] = (struct loop_source){ .kind = SOURCE_WATCH, .watch = &opts->watches[i] };
+		err = watch_fd(epfd, opts->watches[i].fd, opts->watches[i].events, &watches[i]);
+	}
+	if (err) {
+		diag_error("setting up the event loop: %s", strerror(-err));
+		goto out;
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!trace_stop_requested && !pc->stop) {
+		n = epoll_wait(epfd, ready, sizeof(ready) / sizeof(ready[0]), timeout_ms);
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			diag_error("waiting for events: %s", strerror(-err));
+			goto out;
+		}
+		for (int i = 0; i < n && !pc->stop; i++) {
+			const struct loop_source *source = ready[i].data.ptr;
+
+			if (source->kind == SOURCE_SIGNALS)
+				take_signals(pc);
+			else if (source->kind == SOURCE_WATCH)
+				pc->stop = source->watch->handle(source->watch->ctx, source->watch->fd, ready[i].events);
+		}
+		err = pc->stop ? 0 : ring_buffer__consume(rb);
+		if (err < 0 && err != -ECANCELED) {
+			diag_error("reading the ring buffer: %s", strerror(-err));
+			goto out;
+		}
+		timeout_ms = err > 0 ? BATCH_POLL_MS : POLL_TIMEOUT_MS;
+		if (report_drops(pc, dropped_fd) || pc->sink->flush(pc->sink->ctx))
+			pc->stop = 1;
+		if (pc->reopen && !pc->stop) {
+			pc->reopen = false;
+			pc->stop = pc->sink->reopen && pc->sink->reopen(pc->sink->ctx);
+		}
+		if (opts->duration_s) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			/* the end of -d is a stop like a signal's, bounded the same way */
+			if (elapsed_ms(&start, &now) >= opts->duration_s * 1000ULL)
+				trace_stop_requested = 1;
+		}
+	}
+	err = 0;
+out:
+	if (epfd >= 0)
+		close(epfd);
+	if (pc->signal_fd >= 0)
+		close(pc->signal_fd);
+	pc->signal_fd = -1;
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	return err;
+}
+
 int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, struct trace_stats *stats)
 {
-	struct poll_ctx pc = { .sink = sink, .stats = stats };
+	struct poll_ctx pc = { .sink = sink, .stats = stats, .signal_fd = -1 };
 	struct ring_buffer *rb = NULL;
 	struct nstrace_bpf *obj = NULL;
-	struct hook_choice hooks;
-	struct timespec start, now;
-	int err, dropped_fd, timeout_ms = POLL_TIMEOUT_MS;
+	struct hook_choice hooks = { 0 };
+	int err, dropped_fd;
 
 	memset(stats, 0, sizeof(*stats));
 	if (!ringbuf_size_valid(opts->ringbuf_kb)) {
 		diag_error("ring buffer size %u KiB: must be a power of two of at least one page", opts->ringbuf_kb);
 		return -EINVAL;
 	}
-	err = trace_prepare(opts->hooks, &hooks);
+	err = bpf_util_setup();
 	if (err)
 		return err;
+	pc.gate = nsgate_new();
+	if (!pc.gate) {
+		diag_error("out of memory");
+		return -ENOMEM;
+	}
 
 	obj = nstrace_bpf__open();
 	if (!obj) {
@@ -210,13 +263,15 @@ int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, stru
 		diag_error("opening the BPF object: %s", strerror(-err));
 		goto cleanup;
 	}
+	err = hooks_choose(opts->hooks, obj->obj, &hooks);
+	if (err)
+		goto cleanup;
 	err = bpf_map__set_max_entries(obj->maps.events, opts->ringbuf_kb * 1024);
 	if (err) {
 		diag_error("sizing the ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
 	obj->rodata->wakeup_bytes = opts->ringbuf_kb * 1024ULL / WAKEUP_FRACTION;
-	select_programs(obj, &hooks);
 
 	err = nstrace_bpf__load(obj);
 	if (err) {
@@ -228,6 +283,8 @@ int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, stru
 		diag_error("attaching the BPF programs: %s", strerror(-err));
 		goto cleanup;
 	}
+	hooks_done(&hooks);
+	hooks_announce(&hooks);
 	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), on_sample, &pc, NULL);
 	if (!rb) {
 		err = -errno;
@@ -240,23 +297,9 @@ int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, stru
 	if (err)
 		goto cleanup;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (!trace_stop_requested && !pc.stop) {
-		err = ring_buffer__poll(rb, timeout_ms);
-		if (err < 0 && err != -EINTR && err != -ECANCELED) {
-			diag_error("polling the ring buffer: %s", strerror(-err));
-			goto cleanup;
-		}
-		timeout_ms = err > 0 ? BATCH_POLL_MS : POLL_TIMEOUT_MS;
-		if (report_drops(&pc, dropped_fd) || sink->flush(sink->ctx))
-			pc.stop = 1;
-		if (opts->duration_s) {
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			/* the end of -d is a stop like a signal's, bounded the same way */
-			if (elapsed_ms(&start, &now) >= opts->duration_s * 1000ULL)
-				trace_stop_requested = 1;
-		}
-	}
+	err = run_loop(&pc, rb, dropped_fd, opts);
+	if (err)
+		goto cleanup;
 	/* what the kernel wrote before the stop still belongs to the trace */
 	if (!pc.stop)
 		ring_buffer__consume(rb);
@@ -267,7 +310,9 @@ int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, stru
 	err = 0;
 
 cleanup:
+	hooks_done(&hooks);
 	ring_buffer__free(rb);
 	nstrace_bpf__destroy(obj);
+	nsgate_free(pc.gate);
 	return err;
 }

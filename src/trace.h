@@ -7,10 +7,21 @@
 #include "event.h"
 #include "hooks.h"
 
+/* A further file descriptor the event loop watches (a metrics socket, say). */
+struct trace_watch {
+	int fd;
+	__u32 events; /* EPOLLIN, ... */
+	/* called when fd is ready; returns non-zero to stop tracing */
+	int (*handle)(void *ctx, int fd, __u32 events);
+	void *ctx;
+};
+
 struct trace_opts {
 	enum hook_mode hooks;
 	unsigned int ringbuf_kb;
 	unsigned int duration_s; /* 0: until a signal */
+	const struct trace_watch *watches;
+	size_t watch_count;
 };
 
 struct trace_sink {
@@ -21,6 +32,8 @@ struct trace_sink {
 	int (*ready)(void *ctx, const struct hook_choice *hooks);
 	/* called after each batch of events */
 	int (*flush)(void *ctx);
+	/* on SIGHUP: reopen the output files, which log rotation moved away; NULL: nothing to reopen */
+	int (*reopen)(void *ctx);
 	void *ctx;
 };
 
@@ -30,19 +43,13 @@ struct trace_stats {
 	__u64 lost;
 };
 
+/* Set by a stop that came before trace_run watches SIGINT and SIGTERM itself. */
 extern volatile sig_atomic_t trace_stop_requested;
 
-/* Fails with a message already printed; returns 0 after a clean stop. */
-int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, struct trace_stats *stats);
-
-/* The sum over CPUs of entry 0 of a per-CPU array of __u64 counters; 0 if unreadable. */
-__u64 trace_percpu_sum(int map_fd);
-
 /*
- * What every BPF command does first: checks the privileges, routes
- * libbpf's messages, chooses the hook set and says which and why.
- * Returns 0, or a negative errno after printing what is missing.
+ * Fails with a message already printed; returns 0 after a clean stop:
+ * SIGINT, SIGTERM, the end of duration_s, or a callback that asked.
  */
-int trace_prepare(enum hook_mode mode, struct hook_choice *hooks);
+int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, struct trace_stats *stats);
 
 #endif

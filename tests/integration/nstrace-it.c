@@ -46,10 +46,15 @@
 
 enum fentry_expectation { FENTRY_UNKNOWN, FENTRY_ALLOWED, FENTRY_REFUSED };
 
+/* The programs that enter namespaces through the 32-bit gate (tests/vm/compat32.c). */
+#define MAX_COMPAT 2
+
 static struct {
 	const char *nstrace;
 	const char *hooks;
 	const char *only;
+	const char *compat[MAX_COMPAT];
+	size_t compat_count;
 	enum fentry_expectation fentry;
 	bool root;
 } opt;
@@ -722,8 +727,19 @@ struct execs {
 	char long_arg[NSTRACE_ARGS_LEN + 1];
 };
 
+/* One run of a compat32 program: "PID FD_FIRST FD_NEW NEW_UTS_INODE" on its stdout. */
+struct compat_run {
+	const char *path;
+	const char *skip; /* why the kernel could not run it */
+	pid_t pid;
+	int status;
+	int fd_first, fd_new;
+	unsigned long long new_uts;
+};
+
 struct scenarios {
 	struct snapshot self;
+	struct compat_run compat[MAX_COMPAT];
 	struct execs execs;
 	pid_t bad_unshare, killed;
 	int bad_unshare_status, killed_status;
@@ -966,9 +982,40 @@ static void run_threads(struct scenarios *s)
 			pthread_join(th[i], NULL);
 }
 
+static void run_compat(struct compat_run *c)
+{
+	const char *argv[] = { c->path, NULL };
+	struct spawn_io io = { .in = -1, .out = -1, .err = -1 };
+	char out[128] = "";
+	int fds[2], pid;
+	ssize_t n;
+
+	c->status = -1;
+	if (pipe2(fds, O_CLOEXEC))
+		return;
+	io.out = fds[1];
+	pid = spawn(argv, &io);
+	close(fds[1]);
+	n = pid > 0 ? read(fds[0], out, sizeof(out) - 1) : -1;
+	out[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	c->status = pid > 0 ? finish(pid, WORK_TIMEOUT_MS) : -1;
+	untrack(pid);
+	/* no 32-bit gate: ENOSYS, a fault on int 0x80, or no 32-bit executables at all */
+	if ((WIFEXITED(c->status) && (WEXITSTATUS(c->status) == 3 || WEXITSTATUS(c->status) == 127)) ||
+	    (WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGSEGV))
+		c->skip = "the kernel runs no 32-bit system calls";
+	else if (sscanf(out, "%d %d %d %llu", &c->pid, &c->fd_first, &c->fd_new, &c->new_uts) != 4)
+		c->pid = 0;
+}
+
 static void run_scenarios(struct scenarios *s)
 {
 	take_snapshot(getpid(), &s->self);
+	for (size_t i = 0; i < opt.compat_count; i++) {
+		s->compat[i].path = opt.compat[i];
+		run_compat(&s->compat[i]);
+	}
 	run_container(&s->c);
 	run_bad_setns(s);
 	s->bad_unshare_status = run_child(unshare_bad_flag, NULL, &s->bad_unshare);
@@ -1239,6 +1286,88 @@ static void check_bad_setns(const struct run *r)
 	ASSERT_TRUE(json_is_object(entered) && !json_object_size(entered), "a failed setns enters nothing");
 }
 
+#define GATE_WARNING "namespaces changed with no unshare or setns event"
+
+static bool hooks_are(const struct tracer *t, const char *set);
+
+/*
+ * The trampolines and sys_exit see 32-bit calls as events; the
+ * per-syscall tracepoints do not, and the change is said on stderr when
+ * the task exits in the namespace it entered.
+ */
+static void check_compat_run(const struct run *r, const struct compat_run *c)
+{
+	static const char *const flags[] = { "NEWUTS" };
+	char needle[64];
+	const json_t *e;
+	size_t i;
+
+	if (c->skip) {
+		printf("compat: %s: not run: %s\n", c->path, c->skip);
+		return;
+	}
+	expect_exit(c->status, 0, c->path);
+	if (!c->pid) {
+		FAIL_AT("%s printed no PID FD FD INODE line", c->path);
+		return;
+	}
+	if (hooks_are(&r->t, "tracepoint")) {
+		snprintf(needle, sizeof(needle), "pid %d (", c->pid);
+		if (!r->t.err || !strstr(r->t.err, needle) || !strstr(r->t.err, GATE_WARNING))
+			FAIL_AT("%s: no \"%s\" warning naming %s", c->path, GATE_WARNING, needle);
+		else
+			printf("compat: %s, pid %d: the change was reported at its exit\n", c->path, c->pid);
+		return;
+	}
+	printf("compat: %s, pid %d: checked as events\n", c->path, c->pid);
+	e = require_event(r->t.records, "unshare", "pid", c->pid, c->path);
+	if (e) {
+		json_expect_int(e, "ret", 0, "32-bit unshare");
+		json_expect_strings(e, "flags", flags, ARRAY_SIZE(flags), "32-bit unshare");
+	}
+	ASSERT_EQ(count_events(r->t.records, "setns", "pid", c->pid), 2, "two 32-bit setns events");
+	json_array_foreach(r->t.records, i, e) {
+		if (!is_event(e, "setns") || !field_is(e, "pid", c->pid))
+			continue;
+		json_expect_int(e, "ret", 0, "32-bit setns");
+		json_expect_int(e, "nstype", CLONE_NEWUTS, "32-bit setns");
+		if (field_is(e, "fd", c->fd_new))
+			json_expect_int(json_object_get(e, "entered"), "uts", c->new_uts, "32-bit setns into the new uts");
+		else
+			json_expect_int(e, "fd", c->fd_first, "32-bit setns back to the first uts");
+	}
+}
+
+static void check_compat(const struct run *r)
+{
+	if (!opt.compat_count)
+		printf("  no --compat program given\n");
+	for (size_t i = 0; i < opt.compat_count; i++)
+		check_compat_run(r, &r->s.compat[i]);
+}
+
+/* Only the 32-bit calls the per-syscall tracepoints cannot see may go unexplained. */
+static void check_no_stray_gate_warning(const struct run *r)
+{
+	const char *p = r->t.err;
+
+	while (p && (p = strstr(p, GATE_WARNING))) {
+		const char *line = p;
+		bool named = false;
+		char needle[64];
+
+		while (line > r->t.err && line[-1] != '\n')
+			line--;
+		for (size_t i = 0; i < opt.compat_count && hooks_are(&r->t, "tracepoint"); i++) {
+			snprintf(needle, sizeof(needle), "pid %d (", r->s.compat[i].pid);
+			named |= r->s.compat[i].pid && strstr(line, needle) && strstr(line, needle) < p;
+		}
+		if (!named)
+			FAIL_AT("an unexplained namespace change: %.*s", (int)(strchrnul(p, '\n') - line), line);
+		p++;
+	}
+}
+
 static void check_bad_unshare(const struct run *r)
 {
 	static const char *const flags[] = { "NEWUTS" };
@@ -1392,6 +1521,8 @@ static const struct check main_checks[] = {
 	{ "clone3: CLONE_NEWPID", check_clone3_newpid },
 	{ "threads: no clone events", check_threads },
 	{ "exec: names and argv at the edges of their buffers", check_exec_edges },
+	{ "compat: 32-bit unshare and setns are seen", check_compat },
+	{ "compat: no other namespace change goes unexplained", check_no_stray_gate_warning },
 };
 
 static void print_stderr_of(const struct tracer *t)
@@ -1430,7 +1561,7 @@ static void skip_checks(const struct check *checks, size_t n, const char *why)
 			SKIP(checks[i].name, why);
 }
 
-/* The hook set an nstrace said it chose: "fentry ..." or "tracepoint ...". */
+/* The hook set an nstrace said it chose: "fentry ...", "tracepoint ..." or "sys-exit ...". */
 static bool hooks_are(const struct tracer *t, const char *set)
 {
 	return !strncmp(t->hooks, set, strlen(set)) && t->hooks[strlen(set)] == ' ';
@@ -1444,10 +1575,11 @@ static void check_auto_hooks(const struct tracer *t)
 		ASSERT_TRUE(hooks_are(t, opt.fentry == FENTRY_ALLOWED ? "fentry" : "tracepoint"), t->hooks);
 }
 
-static void check_forced_fentry_ran(const struct tracer *t)
+static void check_forced_set_ran(const struct tracer *t)
 {
-	ASSERT_TRUE(opt.fentry != FENTRY_REFUSED, "fentry was expected to be refused");
-	ASSERT_TRUE(hooks_are(t, "fentry"), t->hooks);
+	if (!strcmp(opt.hooks, "fentry"))
+		ASSERT_TRUE(opt.fentry != FENTRY_REFUSED, "fentry was expected to be refused");
+	ASSERT_TRUE(hooks_are(t, opt.hooks), t->hooks);
 }
 
 static void main_session(void)
@@ -1478,8 +1610,8 @@ static void main_session(void)
 		if (opt.fentry == FENTRY_UNKNOWN)
 			opt.fentry = hooks_are(&r.t, "tracepoint") ? FENTRY_REFUSED : FENTRY_ALLOWED;
 	}
-	if (!not_run && !strcmp(opt.hooks, "fentry") && selected("hooks: forced fentry"))
-		SUBTEST("hooks: forced fentry runs", check_forced_fentry_ran(&r.t));
+	if (!not_run && strcmp(opt.hooks, "auto") && selected("hooks: the forced set runs"))
+		SUBTEST("hooks: the forced set runs", check_forced_set_ran(&r.t));
 	tracer_free(&r.t);
 }
 
@@ -1706,7 +1838,7 @@ static void check_usage_hooks(void)
 {
 	static const char *const args[] = { "--events", "--hooks", "bogus", NULL };
 
-	expect_failure(args, false, 2, "--hooks takes auto, fentry or tracepoint, not 'bogus'");
+	expect_failure(args, false, 2, "--hooks takes auto, fentry, tracepoint or sys-exit, not 'bogus'");
 }
 
 static void check_usage_pid(void)
@@ -1752,7 +1884,7 @@ static void check_usage_json(void)
 	static const char *const unknown[] = { "--json", "--bogus", NULL };
 	static const char *const replay[] = { "replay", "--json", NULL };
 
-	expect_json_usage_error(after, "--hooks takes auto, fentry or tracepoint, not 'bogus'");
+	expect_json_usage_error(after, "--hooks takes auto, fentry, tracepoint or sys-exit, not 'bogus'");
 	expect_json_usage_error(before, "-d takes a positive number of seconds, not 'abc'");
 	expect_json_usage_error(unknown, "unknown option");
 	expect_json_usage_error(replay, "replay needs the FILE written by --record");
@@ -1830,8 +1962,8 @@ static void cli_checks(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: nstrace-it --nstrace PATH --hooks auto|fentry|tracepoint [--only SUBTEST]\n"
-			"                  [--expect-fentry allowed|refused]\n");
+	fprintf(stderr, "usage: nstrace-it --nstrace PATH --hooks auto|fentry|tracepoint|sys-exit [--only SUBTEST]\n"
+			"                  [--expect-fentry allowed|refused] [--compat PROGRAM]...\n");
 	exit(2);
 }
 
@@ -1842,6 +1974,7 @@ static void parse_options(int argc, char **argv)
 		{ "hooks", required_argument, NULL, 'H' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "expect-fentry", required_argument, NULL, 'f' },
+		{ "compat", required_argument, NULL, 'c' },
 		{},
 	};
 	int c;
@@ -1857,6 +1990,11 @@ static void parse_options(int argc, char **argv)
 		case 'o':
 			opt.only = optarg;
 			break;
+		case 'c':
+			if (opt.compat_count == MAX_COMPAT)
+				usage();
+			opt.compat[opt.compat_count++] = optarg;
+			break;
 		case 'f':
 			if (!strcmp(optarg, "allowed"))
 				opt.fentry = FENTRY_ALLOWED;
@@ -1871,7 +2009,8 @@ static void parse_options(int argc, char **argv)
 	}
 	if (!opt.nstrace || !opt.hooks || optind != argc)
 		usage();
-	if (strcmp(opt.hooks, "auto") && strcmp(opt.hooks, "fentry") && strcmp(opt.hooks, "tracepoint"))
+	if (strcmp(opt.hooks, "auto") && strcmp(opt.hooks, "fentry") && strcmp(opt.hooks, "tracepoint") &&
+	    strcmp(opt.hooks, "sys-exit"))
 		usage();
 }
 

@@ -78,6 +78,12 @@ trace_stop() {
 	expect "nstrace exit status" 0 "$_rc"
 	grep -q '"type":"summary"' "$trace_out" || fail "no summary line in the output"
 	lost=$(jq -r 'select(.type == "summary") | .lost' "$trace_out")
+	# every runtime's namespace changes come with their unshare or setns event
+	if grep -q 'namespaces changed with no unshare or setns event' "$trace_err"; then
+		fail "a namespace change no event explains: $(grep -m 1 'namespaces changed' "$trace_err")"
+	else
+		pass "no namespace change without its event"
+	fi
 	# replay is asked for the same view as the live run
 	# shellcheck disable=SC2086
 	if "$NSTRACE" replay --json $trace_view "$trace_rec" >"$trace_out.replay" 2>"$trace_err.replay" &&

@@ -3,16 +3,21 @@
 # with the initramfs, one guest at a time, and prints a kernel x check
 # table and the closing line "vm: N passed, N failed, N skipped".
 # Usage: tests/vm/run-matrix.sh CACHE INITRAMFS [NAME...]
-# NSTRACE_VM_TIMEOUT: seconds one guest may run (default 240).
+# NSTRACE_VM_TIMEOUT: seconds one guest may run (default 420).
 # NSTRACE_VM_CHECKS: the checks to run (default: all of them).
+# NSTRACE_VM_FETCH_TRIES: fetch attempts per kernel (default 3); the
+# mirror fails now and then on a first fetch, and a retry gets through.
+# Every failure names its kernel and step (fetch, boot, check) and the
+# console log to read.
 set -eu
 
 [ $# -ge 2 ] || { echo "usage: $0 CACHE INITRAMFS [NAME...]" >&2; exit 2; }
 cache=$1 initramfs=$2
 shift 2
 here=$(dirname "$0")
-timeout_s=${NSTRACE_VM_TIMEOUT:-240}
-checks=${NSTRACE_VM_CHECKS:-fentry tracepoint auto profile}
+timeout_s=${NSTRACE_VM_TIMEOUT:-420}
+fetch_tries=${NSTRACE_VM_FETCH_TRIES:-3}
+checks=${NSTRACE_VM_CHECKS:-fentry tracepoint sys-exit auto profile}
 logs=$(dirname "$initramfs")/logs
 
 if [ $# -eq 0 ]; then
@@ -30,6 +35,28 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# "run-matrix: FAIL kernel NAME, step STEP: WHY", with the console log where there is one.
+fail_step() {
+	echo "run-matrix: FAIL kernel $name, step $1: $2${3:+; console log: $3}" >&2
+}
+
+# fetch-kernel.sh with retries, waiting 5 s, then 15 s, ... between tries;
+# prints the kernel directory.
+fetch() {
+	try=1 wait_s=5
+	while :; do
+		if "$here/fetch-kernel.sh" "$cache" "$suite" "$package" 2>"$log.fetch"; then
+			cat "$log.fetch" >&2
+			return 0
+		fi
+		cat "$log.fetch" >&2
+		[ "$try" -lt "$fetch_tries" ] || return 1
+		echo "run-matrix: $name: fetch try $try of $fetch_tries failed; again in ${wait_s}s" >&2
+		sleep "$wait_s"
+		try=$((try + 1)) wait_s=$((wait_s * 3))
+	done
+}
 
 # The guest's "nstrace-vm: result CHECK pass|fail SECONDS ..." as "pass (SECONDS s)".
 guest_result() {
@@ -62,9 +89,9 @@ for name in "$@"; do
 	done
 
 	log=$logs/$name.log
-	rm -f "$log" "$log.qemu"
+	rm -f "$log" "$log.qemu" "$log.fetch"
 	image=- seconds=-
-	if kdir=$("$here/fetch-kernel.sh" "$cache" "$suite" "$package"); then
+	if kdir=$(fetch); then
 		image=$(basename "$kdir" | sed 's/_.*//; s/^linux-image-//')
 		start=$(date +%s)
 		timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
@@ -78,10 +105,13 @@ for name in "$@"; do
 		wait "$qemu_pid" || rc=$?
 		qemu_pid=
 		seconds=$(($(date +%s) - start))
-		[ "$rc" -eq 0 ] || echo "run-matrix: $name: qemu exited with $rc after ${seconds}s (timeout ${timeout_s}s); console in $log" >&2
-		grep -q '^nstrace-vm: done' "$log" || echo "run-matrix: $name: the guest did not finish; console in $log" >&2
+		if [ "$rc" -ne 0 ]; then
+			fail_step boot "qemu exited with $rc after ${seconds}s (timeout ${timeout_s}s; QEMU's own output in $log.qemu)" "$log"
+		elif ! grep -q '^nstrace-vm: done' "$log"; then
+			fail_step boot "the guest did not finish" "$log"
+		fi
 	else
-		echo "run-matrix: $name: no kernel from $suite for $package" >&2
+		fail_step fetch "no kernel from $suite for $package after $fetch_tries tries ($(tail -n 1 "$log.fetch" 2>/dev/null))" "$log.fetch"
 	fi
 
 	row=$(printf '%-8s %-30s' "$name" "$image")
@@ -95,15 +125,21 @@ for name in "$@"; do
 		skipped) skipped=$((skipped + 1)) ;;
 		*)
 			failed=$((failed + 1))
-			[ -n "$cell" ] || cell=missing
+			if [ -z "$cell" ]; then
+				cell=missing
+				fail_step "check $check" "the guest reported no result" "$log"
+			fi
 			;;
 		esac
 		row=$row$(printf ' %-13s' "$cell")
 	done
 	table="$table
 $row $seconds"
-	if grep -q '^nstrace-vm: result [a-z]* fail' "$log" 2>/dev/null; then
-		echo "run-matrix: $name: failures; guest console:" >&2
+	for check in $(sed -n 's/^nstrace-vm: result \([^ ]*\) fail.*/\1/p' "$log" 2>/dev/null | tr -d '\r'); do
+		fail_step "check $check" "$(sed -n "s/^nstrace-vm: result $check fail \([0-9.]*\) \(.*\)/\2 after \1 s/p" "$log" | tr -d '\r')" "$log"
+	done
+	if grep -q '^nstrace-vm: result [a-z-]* fail' "$log" 2>/dev/null; then
+		echo "run-matrix: $name: guest console:" >&2
 		grep '^nstrace-vm:' "$log" | tr -d '\r' | sed 's/^/    /' >&2
 	fi
 done

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* What every command that loads BPF shares, whatever its programs. */
+#ifndef NSTRACE_BPF_UTIL_H
+#define NSTRACE_BPF_UTIL_H
+
+#include <linux/types.h>
+
+/*
+ * Checks the privileges and routes libbpf's messages into nstrace's
+ * diagnostics. Returns 0, or -EPERM after saying what is missing.
+ */
+int bpf_util_setup(void);
+
+/* The sum over CPUs of entry 0 of a per-CPU array of __u64 counters; 0 if unreadable. */
+__u64 bpf_util_percpu_sum(int map_fd);
+
+#endif
