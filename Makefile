@@ -40,7 +40,8 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_err
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all clean vmlinux test test-unit test-integration test-profile test-runtimes test-sanitize check deps \
-	nstrace-it-static bench test-vm test-kernels test-hostile test-churn test-valgrind fuzz fuzz-build
+	nstrace-it-static bench test-vm test-kernels test-hostile test-churn test-valgrind fuzz fuzz-build \
+	install uninstall image test-service
 .DELETE_ON_ERROR:
 
 all: $(NSTRACE_BIN)
@@ -114,6 +115,11 @@ test-profile: $(NSTRACE_BIN) $(OUTPUT)/tests/profile-test
 # Real runc, crun, lxc, docker, unshare and nsenter, as root; about a minute.
 test-runtimes: $(NSTRACE_BIN)
 	tests/runtimes/run.sh $(abspath $(NSTRACE_BIN))
+
+# As root: make install/uninstall, the man page, completion, the systemd unit's
+# privileges, the logrotate snippet and the image against a dockerd of its own.
+test-service: $(NSTRACE_BIN) $(OUTPUT)/image/nstrace
+	tests/service/run.sh $(abspath $(NSTRACE_BIN))
 
 # Kernels are downloaded once into VM_CACHE (for root, a place fresh clones
 # such as CI's find again) and booted under QEMU (TCG), one guest at a time.
@@ -213,6 +219,47 @@ $(OUTPUT)/bench/nsbench: bench/bench.c | $(OUTPUT)/bench
 
 bench: $(NSTRACE_BIN) $(OUTPUT)/bench/nsload $(OUTPUT)/bench/nsbench
 	bench/run.sh $(OUTPUT)/bench $(abspath $(NSTRACE_BIN)) $(BENCH_ARGS)
+
+# Install layout; DESTDIR stages it elsewhere (packages, tests).
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# logrotate reads /etc/logrotate.d whatever the prefix
+LOGROTATEDIR ?= /etc/logrotate.d
+INSTALLED := $(SBINDIR)/nstrace $(MANDIR)/man8/nstrace.8 $(BASHCOMPDIR)/nstrace \
+	$(SYSTEMDUNITDIR)/nstrace.service $(LOGROTATEDIR)/nstrace
+
+$(OUTPUT)/nstrace.service: packaging/nstrace.service.in | $(OUTPUT)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@
+
+# Remade at every install: SBINDIR may differ from the last one.
+.PHONY: $(OUTPUT)/nstrace.service
+
+install: $(NSTRACE_BIN) $(OUTPUT)/nstrace.service
+	install -D -m 0755 $(NSTRACE_BIN) $(DESTDIR)$(SBINDIR)/nstrace
+	install -D -m 0644 man/nstrace.8 $(DESTDIR)$(MANDIR)/man8/nstrace.8
+	install -D -m 0644 packaging/nstrace.bash-completion $(DESTDIR)$(BASHCOMPDIR)/nstrace
+	install -D -m 0644 $(OUTPUT)/nstrace.service $(DESTDIR)$(SYSTEMDUNITDIR)/nstrace.service
+	install -D -m 0644 packaging/nstrace.logrotate $(DESTDIR)$(LOGROTATEDIR)/nstrace
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+# A FROM scratch image of the static binary, built by the Docker that
+# DOCKER_HOST (or the default socket) names; nothing is pulled.
+IMAGE ?= nstrace:latest
+DOCKER ?= /usr/bin/docker
+
+$(OUTPUT)/image:
+	mkdir -p $@
+
+$(OUTPUT)/image/nstrace: $(OUTPUT)/static/nstrace | $(OUTPUT)/image
+	strip -o $@ $<
+
+image: $(OUTPUT)/image/nstrace packaging/Dockerfile
+	$(DOCKER) build -q -t $(IMAGE) -f packaging/Dockerfile $(OUTPUT)/image
 
 clean:
 	rm -rf $(OUTPUT) $(SAN_OUTPUT) nstrace

@@ -5,8 +5,10 @@ set -eu
 
 build_pkgs="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev uthash-dev"
 # jansson and jq parse nstrace's JSON in the test drivers; the rest are the workloads the tests trace.
-# qemu-system-x86 boots the Debian kernels of tests/vm/kernels.
-test_pkgs="libjansson-dev jq util-linux busybox-static runc crun lxc docker.io valgrind libclang-rt-14-dev qemu-system-x86"
+# qemu-system-x86 boots the Debian kernels of tests/vm/kernels. mandoc, man-db, bash-completion, systemd
+# and logrotate check the man page, completion, unit and rotation that make install puts in place.
+test_pkgs="libjansson-dev jq util-linux busybox-static runc crun lxc docker.io valgrind libclang-rt-14-dev qemu-system-x86
+	mandoc man-db bash-completion systemd logrotate"
 # The tracers make bench compares nstrace with, and perf to profile it.
 bench_pkgs="bpftrace libbpf-tools linux-perf"
 
