@@ -7,6 +7,8 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz
+# --metrics serves HTTP with libmicrohttpd, from a thread of its own.
+MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -pthread
 # The tests parse nstrace's JSON with jansson.
 JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
@@ -21,9 +23,9 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall -
 CORE_SRCS := src/event.c src/escape.c src/print.c src/diag.c src/runtime.c src/procparse.c \
 	src/lifecycle.c src/lifecycle_store.c src/lifecycle_join.c \
 	src/lifecycle_snapshot.c src/lcprint.c src/record.c src/session.c src/histogram.c src/profile_report.c \
-	src/json_writer.c src/output.c src/output_text.c src/output_json.c
+	src/json_writer.c src/output.c src/output_text.c src/output_json.c src/metrics.c
 LIVE_SRCS := src/hooks.c src/trace.c src/procfs.c src/cli.c src/cmd_trace.c src/cmd_replay.c src/cmd_ps.c \
-	src/profile.c
+	src/profile.c src/metrics_http.c
 MAIN_SRC := src/nstrace.c
 
 CORE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(CORE_SRCS))
@@ -68,17 +70,23 @@ $(OUTPUT)/profile.skel.h: $(OUTPUT)/profile.bpf.o
 $(LIVE_OBJS) $(MAIN_OBJ): $(OUTPUT)/nstrace.skel.h $(OUTPUT)/profile.skel.h
 
 $(NSTRACE_BIN): $(MAIN_OBJ) $(LIVE_OBJS) $(CORE_OBJS)
-	$(CC) $(CFLAGS) $^ $(LIBBPF_LIBS) -o $@
+	$(CC) $(CFLAGS) $^ $(LIBBPF_LIBS) $(MHD_LIBS) -o $@
 
 # Self-contained binaries for the initramfs of the kernel guests (tests/vm/).
-$(OUTPUT)/static/nstrace: $(MAIN_OBJ) $(LIVE_OBJS) $(CORE_OBJS) | $(OUTPUT)/static
-	$(CC) $(CFLAGS) -static $^ -lbpf -lelf -lz -o $@
+# Debian's libmicrohttpd needs GnuTLS and p11-kit, which has no static library:
+# the static build answers --metrics with an error instead.
+$(OUTPUT)/static/metrics_http.o: src/metrics_http.c $(HEADERS) | $(OUTPUT)/static
+	$(CC) $(CFLAGS) -DNSTRACE_NO_HTTP -c $< -o $@
+
+$(OUTPUT)/static/nstrace: $(MAIN_OBJ) $(filter-out $(OUTPUT)/metrics_http.o,$(LIVE_OBJS)) $(CORE_OBJS) \
+		$(OUTPUT)/static/metrics_http.o | $(OUTPUT)/static
+	$(CC) $(CFLAGS) -static $^ -lbpf -lelf -lz -pthread -o $@
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(CORE_OBJS) | $(OUTPUT)/tests
-	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -Itests/unit $< $(CORE_OBJS) $(JANSSON_LIBS) -o $@
+	$(CC) $(CFLAGS) $(JANSSON_CFLAGS) -Itests/unit $< $(CORE_OBJS) $(JANSSON_LIBS) -pthread -o $@
 
 # The integration driver; the static one goes into guests next to busybox.
 IT_SRC := tests/integration/nstrace-it.c
@@ -118,7 +126,7 @@ test-runtimes: $(NSTRACE_BIN)
 
 # As root: make install/uninstall, the man page, completion, the systemd unit's
 # privileges, the logrotate snippet and the image against a dockerd of its own.
-test-service: $(NSTRACE_BIN) $(OUTPUT)/image/nstrace
+test-service: $(NSTRACE_BIN) $(OUTPUT)/image/rootfs
 	tests/service/run.sh $(abspath $(NSTRACE_BIN))
 
 # Kernels are downloaded once into VM_CACHE (for root, a place fresh clones
@@ -167,10 +175,10 @@ test-churn: $(NSTRACE_BIN) $(HOSTILE_TOOLS)
 test-valgrind: $(NSTRACE_BIN) $(HOSTILE_TOOLS)
 	tests/hostile/valgrind.sh $(NSTRACE_BIN) $(OUTPUT)/tests
 
-# libFuzzer targets (clang) for the replay reader, the /proc parsers and the
-# cgroup-path parser, FUZZ_SECONDS each. New inputs go to a scratch corpus,
+# libFuzzer targets (clang) for the replay reader, the /proc parsers, the
+# cgroup-path parser and the --metrics address parser, FUZZ_SECONDS each. New inputs go to a scratch corpus,
 # the seeds in tests/fuzz/corpus stay as committed; a crash is left in $(OUTPUT)/fuzz.
-FUZZ_TARGETS := replay procparse cgroup
+FUZZ_TARGETS := replay procparse cgroup metrics_addr
 FUZZ_SECONDS ?= 25
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/fuzz_,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -g -O1 $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Ibpf -Isrc \
@@ -247,18 +255,15 @@ install: $(NSTRACE_BIN) $(OUTPUT)/nstrace.service
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
-# A FROM scratch image of the static binary, built by the Docker that
-# DOCKER_HOST (or the default socket) names; nothing is pulled.
+# A FROM scratch image of nstrace and its shared libraries, built by the Docker
+# that DOCKER_HOST (or the default socket) names; nothing is pulled.
 IMAGE ?= nstrace:latest
 DOCKER ?= /usr/bin/docker
 
-$(OUTPUT)/image:
-	mkdir -p $@
+$(OUTPUT)/image/rootfs: $(NSTRACE_BIN) packaging/image-rootfs.sh
+	packaging/image-rootfs.sh $(NSTRACE_BIN) $@
 
-$(OUTPUT)/image/nstrace: $(OUTPUT)/static/nstrace | $(OUTPUT)/image
-	strip -o $@ $<
-
-image: $(OUTPUT)/image/nstrace packaging/Dockerfile
+image: $(OUTPUT)/image/rootfs packaging/Dockerfile
 	$(DOCKER) build -q -t $(IMAGE) -f packaging/Dockerfile $(OUTPUT)/image
 
 clean:

@@ -3,12 +3,13 @@
 # Usage: scripts/deps.sh [build|test|bench]   (default: build)
 set -eu
 
-build_pkgs="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev uthash-dev"
+build_pkgs="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev uthash-dev libmicrohttpd-dev"
 # jansson and jq parse nstrace's JSON in the test drivers; the rest are the workloads the tests trace.
 # qemu-system-x86 boots the Debian kernels of tests/vm/kernels. mandoc, man-db, bash-completion, systemd
-# and logrotate check the man page, completion, unit and rotation that make install puts in place.
+# and logrotate check the man page, completion, unit and rotation that make install puts in place;
+# prometheus (with promtool) and curl scrape --metrics.
 test_pkgs="libjansson-dev jq util-linux busybox-static runc crun lxc docker.io valgrind libclang-rt-14-dev qemu-system-x86
-	mandoc man-db bash-completion systemd logrotate"
+	mandoc man-db bash-completion systemd logrotate prometheus curl"
 # The tracers make bench compares nstrace with, and perf to profile it.
 bench_pkgs="bpftrace libbpf-tools linux-perf"
 

@@ -3,6 +3,8 @@
 #ifndef NSTRACE_CLI_H
 #define NSTRACE_CLI_H
 
+#define NSTRACE_VERSION "0.1"
+
 #include <argp.h>
 #include "hooks.h"
 #include "output.h"

@@ -12,5 +12,7 @@ void print_transition_json(struct json_writer *w, const struct lc_transition *t)
 void print_container_header(FILE *out);
 void print_container_text(FILE *out, const struct lc_container *c);
 void print_container_json(struct json_writer *w, const struct lc_container *c);
+/* "clone", "unshare", "existing", "unseen" */
+const char *lc_origin_name(enum lc_origin origin);
 
 #endif

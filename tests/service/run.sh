@@ -1,7 +1,7 @@
 #!/bin/sh
 # nstrace as a service: make install and uninstall, the man page, bash completion,
 # the systemd unit's privileges, the logrotate snippet and the container image.
-# Usage: tests/service/run.sh [NSTRACE [install|man|completion|unit|logrotate|image]...]
+# Usage: tests/service/run.sh [NSTRACE [install|man|completion|unit|logrotate|image|metrics]...]
 # The unit and image groups trace the host and need root; run them under the shared lock.
 set -eu
 
@@ -10,7 +10,7 @@ repo=$(cd "$here/../.." && pwd)
 NSTRACE=$(realpath "${1:-./nstrace}")
 [ $# -gt 0 ] && shift
 [ -x "$NSTRACE" ] || { echo "service: no nstrace at $NSTRACE"; echo "service: 0 passed, 1 failed, 0 skipped"; exit 1; }
-groups=${*:-install man completion unit logrotate image}
+groups=${*:-install man completion unit logrotate image metrics}
 MAKE=${MAKE:-make}
 
 # shellcheck source=tests/runtimes/lib.sh
@@ -28,6 +28,7 @@ T=$(mktemp -d /tmp/nstrace-service.XXXXXX)
 chmod 0755 "$T"
 D=$T/docker
 tag=nstrace-svc-$$
+runc_ids=
 image=
 finished=false
 cleanup() {
@@ -41,6 +42,11 @@ cleanup() {
 	[ -n "$trace_pid" ] && kill -TERM "$trace_pid" 2>/dev/null && wait "$trace_pid" 2>/dev/null
 	docker_down
 	end_tracked
+	for id in $runc_ids; do
+		runc delete --force "$id" >/dev/null 2>&1
+		find /sys/fs/cgroup -maxdepth 4 -type d -name "$id" -exec rmdir {} + 2>/dev/null
+	done
+	unmount_under "$T"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -49,7 +55,7 @@ trap 'exit 130' INT
 trap 'exit 141' PIPE
 trap 'exit 143' TERM
 
-# A busybox root file system as a tarball, for docker import.
+# A busybox root file system: a directory for runc, a tarball for docker import.
 R=$T/rootfs
 mkdir -p "$R/bin" "$R/proc" "$R/sys" "$R/dev" "$R/tmp" "$R/etc"
 cp "$(command -v busybox)" "$R/bin/busybox"
@@ -202,6 +208,7 @@ unit_trace() {
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-o) args="$args -o $trace_out"; shift ;;
+		--metrics) args="$args --metrics 127.0.0.1:$(free_port 3)"; shift ;;
 		*) args="$args $1" ;;
 		esac
 		shift
@@ -311,10 +318,14 @@ scenario_image() {
 		return
 	fi
 	size=$(dk image inspect -f '{{.Size}}' "$name:test")
-	[ "$size" -lt 8000000 ] && pass "the image is small ($size bytes)" || fail "the image has $size bytes"
+	[ "$size" -lt 16000000 ] && pass "the image is small ($size bytes)" || fail "the image has $size bytes"
 	dk create --name "$name-files" "$name:test" >/dev/null 2>&1
-	expect "the image holds nstrace alone" "usr/sbin/nstrace" \
-		"$(dk export "$name-files" | tar -t | grep -v '/$' | grep -vxE '\.dockerenv|etc/(hostname|hosts|mtab|resolv\.conf)|(dev|proc|sys)/.*' )"
+	# what docker adds to every container aside
+	expect "the image holds nstrace and the libraries it loads, nothing else" "usr/sbin/nstrace" \
+		"$(dk export "$name-files" | tar -t | grep -v '/$' |
+			grep -vxE '\.dockerenv|etc/(hostname|hosts|mtab|resolv\.conf)|(dev|proc|sys)/.*|lib(64)?/.*\.so[.0-9]*')"
+	expect "the libraries are those ldd names" "$(ldd "$NSTRACE" | grep -o '/[^ ]*' | sed 's|^/||' | sort -u)" \
+		"$(dk export "$name-files" | tar -t | grep -xE 'lib(64)?/.*\.so[.0-9]*' | sort)"
 	dk rm "$name-files" >/dev/null
 	if dk run --rm --entrypoint /bin/sh "$name:test" -c true >/dev/null 2>&1; then
 		fail "the image has a shell"
@@ -327,10 +338,12 @@ scenario_image() {
 	# shellcheck disable=SC2086 # the documented words
 	set -- $run
 	args=
+	img_port=$(free_port 5)
 	for word; do
 		case $word in
 		nstrace:latest) args="$args $name:test" ;;
 		nstrace) args="$args $name-tracer" ;;
+		127.0.0.1:*) args="$args 127.0.0.1:$img_port" ;;
 		*) args="$args $word" ;;
 		esac
 	done
@@ -351,6 +364,11 @@ scenario_image() {
 	dk run -d --name "$sibling" --network none "$image" sh -c 'sleep 2; exit 3' >/dev/null
 	id=$(docker_state "$sibling" .Id) pid=$(docker_state "$sibling" .State.Pid)
 	expect "the sibling's exit status" 3 "$(dk wait "$sibling")"
+	# the image's metrics, on the host's loopback
+	wait_for 10 eval 'curl -sf "http://127.0.0.1:$img_port/metrics" |
+		grep -qx "nstrace_containers_destroyed_total{runtime=\"docker\"} 1"' &&
+		pass "the image's metrics count the sibling" ||
+		fail "the image's metrics: $(curl -s "http://127.0.0.1:$img_port/metrics" | grep destroyed_total | head -n 3)"
 	dk rm "$sibling" >/dev/null
 	# the closing summary comes on SIGTERM, which docker stop sends
 	dk stop -t 10 "$tracer" >/dev/null
@@ -362,6 +380,135 @@ scenario_image() {
 	check_lifecycle "$(key_of ".container_id == \"$id\"")" docker "$id" "$pid" '["sh","-c","sleep 2; exit 3"]' 3
 }
 
+# free_port: a TCP port nobody listens on, from a range of the test's own.
+free_port() {
+	_port=$((20000 + ($$ + ${1:-0}) % 20000))
+	while [ -n "$(ss -Hltn "sport = :$_port")" ]; do
+		_port=$((_port + 1))
+	done
+	echo "$_port"
+}
+
+# metrics_usage ARG: --metrics ARG refused as a usage error (exit 2) with a message naming it.
+metrics_usage() {
+	rc=0
+	"$NSTRACE" --metrics "$1" -d 1 >"$T/usage.out" 2>"$T/usage.err" || rc=$?
+	if [ "$rc" -eq 2 ] && grep -q -- "--metrics" "$T/usage.err" && [ ! -s "$T/usage.out" ]; then
+		pass "--metrics '$1': usage error: $(head -n 1 "$T/usage.err")"
+	else
+		fail "--metrics '$1': expected exit 2 and a message on stderr, got $rc: $(cat "$T/usage.err" "$T/usage.out")"
+	fi
+}
+
+# prom_query PROMQL: the value of its one sample in Prometheus now, or "none".
+prom_query() {
+	curl -sf --get --data-urlencode "query=$1" "http://127.0.0.1:$prom_port/api/v1/query" |
+		jq -r 'if (.data.result | length) == 1 then .data.result[0].value[1] else "none" end'
+}
+
+# prom_expect WHAT PROMQL VALUE: waits for Prometheus to have scraped VALUE (a few scrape intervals).
+prom_expect() {
+	_deadline=$(($(date +%s) + 20))
+	while [ "$(prom_query "$2")" != "$3" ] && [ "$(date +%s)" -lt "$_deadline" ]; do
+		sleep 0.5
+	done
+	expect "$1" "$3" "$(prom_query "$2")"
+}
+
+prom_pid=
+prom_up() {
+	prom_port=$(free_port 7)
+	cat >"$T/prometheus.yml" <<-EOF
+		global:
+		  scrape_interval: 1s
+		  scrape_timeout: 1s
+		scrape_configs:
+		  - job_name: nstrace
+		    static_configs:
+		      - targets: ['127.0.0.1:$metrics_port']
+	EOF
+	prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/prometheus" \
+		--web.listen-address="127.0.0.1:$prom_port" >"$T/prometheus.log" 2>&1 </dev/null &
+	prom_pid=$!
+	track "$prom_pid"
+	wait_for 60 curl -sf "http://127.0.0.1:$prom_port/-/ready" >/dev/null
+}
+
+scenario_metrics() {
+	scenario=metrics
+	[ "$(id -u)" -eq 0 ] || { skip "needs root"; return; }
+	command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v curl >/dev/null ||
+		{ fail "prometheus, promtool or curl is missing (scripts/deps.sh test)"; return; }
+	for bad in 127.0.0.1 127.0.0.1: :9560 127.0.0.1:0 127.0.0.1:65536 127.0.0.1:http ::1:9560 \
+		'[::1:9560' no-such-host.invalid:9560 192.0.2.1:9560; do
+		metrics_usage "$bad"
+	done
+
+	metrics_port=$(free_port)
+	trace_start metrics --metrics "127.0.0.1:$metrics_port" || return 0
+	# the port is taken now: by this nstrace
+	metrics_usage "127.0.0.1:$metrics_port"
+	exposition=$T/metrics.txt
+	if curl -sf "http://127.0.0.1:$metrics_port/metrics" -o "$exposition"; then
+		out=$(promtool check metrics <"$exposition" 2>&1) && rc=0 || rc=$?
+		expect "promtool check metrics" "0 " "$rc $out"
+	else
+		fail "no answer on /metrics"
+	fi
+	expect "/ is not found" 404 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$metrics_port/")"
+	expect "POST is not allowed" 405 \
+		"$(curl -s -o /dev/null -w '%{http_code}' -d x "http://127.0.0.1:$metrics_port/metrics")"
+	if ! prom_up; then
+		fail "prometheus did not start: $(tail -n 5 "$T/prometheus.log")"
+		trace_stop
+		return
+	fi
+	pass "prometheus scrapes nstrace"
+	prom_expect "the target is up" 'up{job="nstrace"}' 1
+	prom_expect "build info" 'nstrace_build_info{version="'"$("$NSTRACE" --version | cut -d' ' -f2)"'"}' 1
+
+	# three runc containers one after another, exit codes 0, 1, 2
+	for i in 0 1 2; do
+		runc_bundle "$tag-m$i" "$(busybox_argv "exit $i")"
+		rc=0
+		runc run --bundle "$T/bundle-$tag-m$i" "$tag-m$i" </dev/null >/dev/null 2>&1 || rc=$?
+		expect "runc run $i's exit status" "$i" "$rc"
+	done
+	# and one that stays, is entered with runc exec, then killed
+	runc_bundle "$tag-ms" '["/bin/busybox","sleep","300"]'
+	runc create --bundle "$T/bundle-$tag-ms" "$tag-ms" </dev/null >"$T/ms.log" 2>&1
+	runc start "$tag-ms"
+	prom_expect "runc containers created" 'sum(nstrace_containers_created_total{runtime="runc",origin!="existing"})' 4
+	prom_expect "runc containers destroyed while one runs" 'nstrace_containers_destroyed_total{runtime="runc"}' 3
+	prom_expect "runc containers alive" 'nstrace_containers_alive{runtime="runc"}' 1
+	rc=0
+	runc exec "$tag-ms" /bin/busybox sh -c 'exit 6' || rc=$?
+	expect "runc exec's exit status" 6 "$rc"
+	prom_expect "joins into runc containers" 'nstrace_container_joins_total{runtime="runc"}' 1
+	prom_expect "execs by joined processes" 'nstrace_container_execs_total{runtime="runc",joined="true"}' 1
+	runc kill "$tag-ms" KILL
+	wait_for 30 oci_is runc "$tag-ms" stopped || fail "the runc container did not stop"
+	runc delete "$tag-ms"
+	prom_expect "runc containers destroyed" 'nstrace_containers_destroyed_total{runtime="runc"}' 4
+	prom_expect "runc containers alive at the end" 'nstrace_containers_alive{runtime="runc"}' 0
+	prom_expect "execs of pid 1 in runc containers" 'nstrace_container_execs_total{runtime="runc",joined="false"}' 4
+	prom_expect "runc starts observed" 'nstrace_container_start_seconds_count{runtime="runc"}' 4
+	prom_expect "no runc container incomplete" 'nstrace_containers_incomplete{runtime="runc"}' 0
+	sum=$(prom_query 'nstrace_container_start_seconds_sum{runtime="runc"}')
+	over=$(prom_query 'nstrace_container_start_seconds_bucket{runtime="runc",le="+Inf"}')
+	expect "the +Inf bucket holds every start" 4 "$over"
+	pids=$(prom_query 'nstrace_namespaces_created_total{type="pid"}')
+	[ "$pids" != none ] && [ "$pids" -ge 4 ] && pass "pid namespaces created: $pids" ||
+		fail "pid namespaces created: $pids, fewer than the 4 runc made"
+	trace_stop
+	# the histogram holds what the destroy records say each start took
+	expect "the start times' sum is the records' sum" "$(jq -s '[.[] | select(.type == "container_destroy" and
+		.runtime == "runc") | .start.total_ns] | add / 1e9 * 1e6 | round' "$trace_out")" \
+		"$(echo "$sum" | jq '. * 1e6 | round')"
+	expect "events lost: Prometheus and the summary agree" "$(jq -r 'select(.type == "summary") | .lost' "$trace_out")" \
+		"$(prom_query 'nstrace_events_lost_total')"
+}
+
 for group in $groups; do
 	case $group in
 	install) scenario_install ;;
@@ -370,6 +517,7 @@ for group in $groups; do
 	unit) scenario_unit ;;
 	logrotate) scenario_logrotate ;;
 	image) scenario_image ;;
+	metrics) scenario_metrics ;;
 	*) echo "service: unknown scenario group $group"; exit 2 ;;
 	esac
 done
