@@ -5,12 +5,14 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "cli.h"
 #include "commands.h"
 #include "diag.h"
 #include "metrics.h"
 #include "metrics_http.h"
 #include "procfs.h"
+#include "record.h"
 #include "session.h"
 #include "trace.h"
 #include "util.h"
@@ -138,17 +140,51 @@ static int on_ready(void *ctx, const struct hook_choice *hooks)
 	return 0;
 }
 
+static volatile sig_atomic_t reopen_requested;
+
+/*
+ * SIGHUP: logrotate renamed the -o and --record files and wants them
+ * opened again. A file that cannot be reopened keeps its old one, so the
+ * trace goes on and loses nothing; a recording that starts anew gets its
+ * header, so that each file replays on its own.
+ */
+static void reopen_files(struct app *app)
+{
+	struct stat st;
+
+	if (app->output.output_path &&
+	    !output_file_reopen(app->output.print.out, app->output.output_path, "output file"))
+		diag_info("reopened %s", app->output.output_path);
+	if (app->record && !output_file_reopen(app->record, app->record_path, "recording")) {
+		if (!fstat(fileno(app->record), &st) && !st.st_size)
+			record_write_header(app->record);
+		diag_info("reopened %s", app->record_path);
+	}
+}
+
 static int on_flush(void *ctx)
 {
 	struct app *app = ctx;
+	int err = session_flush(app->s);
 
-	return session_flush(app->s);
+	/* between two batches: every line so far went to the file it was written for */
+	if (!err && reopen_requested) {
+		reopen_requested = 0;
+		reopen_files(app);
+	}
+	return err;
 }
 
 static void request_stop(int sig)
 {
 	(void)sig;
 	trace_stop_requested = 1;
+}
+
+static void request_reopen(int sig)
+{
+	(void)sig;
+	reopen_requested = 1;
 }
 
 static int run_trace(struct app *app)
@@ -160,11 +196,12 @@ static int run_trace(struct app *app)
 		.flush = on_flush,
 		.ctx = app,
 	};
-	struct sigaction sa = { .sa_handler = request_stop };
+	struct sigaction sa = { .sa_handler = request_stop }, hup = { .sa_handler = request_reopen };
 	int err;
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &hup, NULL);
 
 	err = trace_run(&app->trace, &sink, &app->stats);
 	if (err)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # nstrace as a service: make install and uninstall, the man page, bash completion,
 # the systemd unit's privileges, the logrotate snippet and the container image.
-# Usage: tests/service/run.sh [NSTRACE [install|man|completion|unit|logrotate|image|metrics]...]
+# Usage: tests/service/run.sh [NSTRACE [install|man|completion|unit|logrotate|image|metrics|rotate]...]
 # The unit and image groups trace the host and need root; run them under the shared lock.
 set -eu
 
@@ -10,7 +10,7 @@ repo=$(cd "$here/../.." && pwd)
 NSTRACE=$(realpath "${1:-./nstrace}")
 [ $# -gt 0 ] && shift
 [ -x "$NSTRACE" ] || { echo "service: no nstrace at $NSTRACE"; echo "service: 0 passed, 1 failed, 0 skipped"; exit 1; }
-groups=${*:-install man completion unit logrotate image metrics}
+groups=${*:-install man completion unit logrotate image metrics rotate}
 MAKE=${MAKE:-make}
 
 # shellcheck source=tests/runtimes/lib.sh
@@ -134,7 +134,7 @@ scenario_man() {
 		expect "the page has every option of nstrace${cmd:+ $cmd}" "" "$missing"
 		[ -z "$cmd" ] || expect "the page describes nstrace $cmd" 1 "$(grep -c "^\.It Cm $cmd" "$page")"
 	done
-	for signal in SIGINT SIGTERM SIGPIPE; do
+	for signal in SIGINT SIGTERM SIGHUP SIGPIPE; do
 		grep -q "^\.It Dv .*$signal" "$page" && pass "signal $signal described" ||
 			fail "signal $signal not described"
 	done
@@ -509,6 +509,105 @@ scenario_metrics() {
 		"$(prom_query 'nstrace_events_lost_total')"
 }
 
+# every_file BASE: BASE and what logrotate made of it (BASE.1, BASE.2.gz, ...), oldest first.
+every_file() {
+	for _n in 9 8 7 6 5 4 3 2 1; do
+		for _f in "$1.$_n" "$1.$_n.gz"; do
+			[ -e "$_f" ] && echo "$_f"
+		done
+	done
+	echo "$1"
+}
+
+# A container every 50 ms whose pid 1 runs "true m-N", until $T/stop-flow exists; counts in $T/flow.count.
+flow() {
+	_i=0
+	while [ ! -e "$T/stop-flow" ]; do
+		unshare --pid --fork "$busybox" true "m-$_i"
+		_i=$((_i + 1))
+		echo "$_i" >"$T/flow.count"
+		sleep 0.05
+	done
+}
+
+scenario_rotate() {
+	scenario=rotate
+	[ "$(id -u)" -eq 0 ] || { skip "needs root"; return; }
+	busybox=$(command -v busybox)
+	log=$T/rotate-log
+	mkdir -p "$log"
+	# the snippet as installed, for the test's directory, with a signal to this nstrace for systemctl's;
+	# the recording rotates alike
+	trace_out=$log/nstrace.jsonl trace_rec=$log/nstrace.rec trace_err=$T/rotate.err
+	sed -e "s|/var/log/nstrace/\*.jsonl|$log/*.jsonl $log/*.rec|" \
+		-e "s|systemctl kill --kill-whom=main --signal=HUP nstrace.service|kill -HUP \$(cat $T/rotate.pid)|" \
+		"$repo/packaging/nstrace.logrotate" >"$T/rotate.conf"
+	grep -q "kill -HUP" "$T/rotate.conf" || { fail "the snippet has no postrotate signal to replace"; return; }
+	"$NSTRACE" --json --ringbuf-kb 65536 -o "$trace_out" --record "$trace_rec" 2>"$trace_err" &
+	trace_pid=$!
+	echo "$trace_pid" >"$T/rotate.pid"
+	track "$trace_pid"
+	wait_for 60 ready_or_gone
+	ready || { fail "nstrace did not get ready: $(cat "$trace_err")"; return; }
+	rm -f "$T/stop-flow"
+	flow &
+	flow_pid=$!
+	track "$flow_pid"
+	for round in 1 2 3; do
+		sleep 1.5
+		out=$(logrotate --force --state "$T/rotate.state" "$T/rotate.conf" 2>&1) && rc=0 || rc=$?
+		expect "logrotate run $round" "0 " "$rc $out"
+	done
+	sleep 1
+	touch "$T/stop-flow"
+	wait "$flow_pid"
+	kill -TERM "$trace_pid"
+	rc=0
+	wait "$trace_pid" || rc=$?
+	trace_pid=
+	expect "nstrace exit status" 0 "$rc"
+	expect "stderr: each SIGHUP reopened both files" "6 0" \
+		"$(grep -c "\"reopened " "$trace_err") $(grep -cv "\"ready\"\|\"hooks: \|\"reopened " "$trace_err")"
+
+	files=$(every_file "$trace_out")
+	expect "four log files: three rotations and the live one" 4 "$(echo "$files" | wc -l)"
+	for f in $files; do
+		[ -s "$f" ] || fail "$f is empty: the rotation lost its lines"
+	done
+	all=$T/rotate-all.jsonl
+	for f in $files; do zcat -f "$f"; done >"$all"
+	bad=$(jq -c . "$all" 2>&1 >/dev/null | head -n 3)
+	expect "every line of every file parses" "" "$bad"
+	expect "no line is cut" "$(wc -l <"$all")" "$(jq -c . "$all" 2>/dev/null | wc -l)"
+	containers=$(cat "$T/flow.count")
+	[ "$containers" -gt 20 ] && pass "$containers containers ran during the rotations" ||
+		fail "only $containers containers ran"
+	# each container's pid 1 ran "true m-N" once: its exec line is in exactly one file
+	seen=$(jq -r 'select(.type == "container_exec") | .argv | select(.[1] == "true") | .[2]' "$all" | sort)
+	expect "every container's exec once, across the files" "$(seq 0 $((containers - 1)) | sed 's/^/m-/' | sort)" "$seen"
+	expect "one summary, at the end of the live file" "1 summary" \
+		"$(grep -c '"type":"summary"' "$all") $(tail -n 1 "$trace_out" | jq -r .type)"
+	for f in $files; do
+		n=$(zcat -f "$f" | jq -r 'select(.type == "container_exec") | .container' | wc -l)
+		[ "$n" -gt 0 ] && pass "$(basename "$f") holds $n containers' execs" ||
+			fail "$(basename "$f") holds no container's exec"
+	done
+
+	# each recording replays on its own; together they hold every event of the run
+	events=0
+	for f in $(every_file "$trace_rec"); do
+		zcat -f "$f" >"$T/piece.rec"
+		if "$NSTRACE" replay --json "$T/piece.rec" >"$T/piece.jsonl" 2>"$T/piece.err"; then
+			pass "$(basename "$f") replays"
+		else
+			fail "$(basename "$f") does not replay: $(cat "$T/piece.err")"
+		fi
+		events=$((events + $(jq -r 'select(.type == "summary") | .events' "$T/piece.jsonl")))
+	done
+	expect "the recordings' events add up to the run's" "$(jq -r 'select(.type == "summary") | .events' "$trace_out")" \
+		"$events"
+}
+
 for group in $groups; do
 	case $group in
 	install) scenario_install ;;
@@ -518,6 +617,7 @@ for group in $groups; do
 	logrotate) scenario_logrotate ;;
 	image) scenario_image ;;
 	metrics) scenario_metrics ;;
+	rotate) scenario_rotate ;;
 	*) echo "service: unknown scenario group $group"; exit 2 ;;
 	esac
 done
