@@ -196,6 +196,9 @@ as_unit() {
 
 ready_or_gone() { ready || ! alive "$trace_pid"; }
 
+# hook_set STDERR: the hook set nstrace said it chose ("tracepoint", "fentry", ...).
+hook_set() { jq -r 'select(.type == "info") | .message | capture("^hooks: (?<set>[a-z-]+)").set' "$1" | head -n 1; }
+
 # unit_trace NAME CAPS: traces with the unit's options (its -o into $T) and the given capabilities
 # while a container runs from before the start and a new one starts and exits 5.
 unit_trace() {
@@ -268,6 +271,10 @@ scenario_unit() {
 
 	unit_trace full "$ambient"
 	expect "with the unit's capabilities: exit status" 0 "$unit_rc"
+	# fewer privileges must not mean a costlier hook set than root gets
+	"$NSTRACE" --json -d 1 >/dev/null 2>"$T/root.err" || true
+	[ -n "$(hook_set "$T/root.err")" ] || fail "nstrace as root named no hook set: $(cat "$T/root.err")"
+	expect "with the unit's capabilities: the hook set root gets" "$(hook_set "$T/root.err")" "$(hook_set "$trace_err")"
 	key=$(key_of ".origin == \"existing\" and .pidns == $before_pidns")
 	expect "with the unit's capabilities: the running container is found, pid 1" "$before_pid" \
 		"$(field "$key" container_init .pid)"
