@@ -342,6 +342,13 @@ scenario_image() {
 
 	run=$(documented_docker_run)
 	[ -n "$run" ] || { fail "no docker run line in the man page"; return; }
+	# the DaemonSet asks Kubernetes for what the documented docker run asks docker
+	daemonset=$repo/packaging/kubernetes/nstrace-daemonset.yaml
+	expect "the DaemonSet's capabilities are the docker run line's" \
+		"$(echo "$run" | grep -o -- '--cap-add [A-Z_]*' | cut -d' ' -f2 | sort | paste -sd ,)" \
+		"$(sed -n 's/^ *add: \[\(.*\)\]/\1/p' "$daemonset" | tr -d '" ' | tr , '\n' | sort | paste -sd ,)"
+	expect "the DaemonSet shares the host's pid namespace and drops every other capability" "2" \
+		"$(grep -cE '^ *hostPID: true$|^ *drop: \["ALL"\]$' "$daemonset")"
 	# shellcheck disable=SC2086 # the documented words
 	set -- $run
 	args=
