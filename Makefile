@@ -9,6 +9,8 @@ LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz
 # jansson parses what runtimes say of their containers (OCI config.json, the
 # Docker Engine API's answers), and the tests parse nstrace's JSON with it.
+# --metrics serves HTTP with libmicrohttpd, from a thread of its own.
+MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -pthread
 JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
 JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 JANSSON_STATIC_LIBS := $(shell pkg-config --libs --static jansson 2>/dev/null || echo -ljansson)
@@ -22,13 +24,13 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall -
 CORE_SRCS := src/event.c src/escape.c src/print.c src/diag.c src/runtime.c src/procparse.c \
 	src/lifecycle.c src/lifecycle_store.c src/lifecycle_join.c \
 	src/lifecycle_snapshot.c src/lcprint.c src/record.c src/session.c src/histogram.c src/profile_report.c \
-	src/json_writer.c src/output.c src/output_text.c src/output_json.c \
+	src/json_writer.c src/output.c src/output_text.c src/output_json.c src/metrics.c \
 	src/meta.c src/meta_store.c src/container_filter.c src/metaprint.c src/nsgate.c
 # The readers of container metadata, pure parsers (fuzzed) next to the I/O
 # that feeds them, and the threads they run on. No libbpf: unit-tested.
 META_SRCS := src/oci_bundle.c src/docker_meta.c src/meta_worker.c
 LIVE_SRCS := src/bpf_util.c src/hooks.c src/trace.c src/procfs.c src/cli.c src/cmd_trace.c \
-	src/cmd_replay.c src/cmd_ps.c src/profile.c
+	src/cmd_replay.c src/cmd_ps.c src/profile.c src/metrics_http.c
 MAIN_SRC := src/nstrace.c
 
 CORE_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(CORE_SRCS))
@@ -46,7 +48,8 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_err
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all clean vmlinux test test-unit test-integration test-profile test-runtimes test-sanitize check deps \
-	nstrace-it-static bench test-vm test-kernels test-hostile test-churn test-valgrind fuzz fuzz-build
+	nstrace-it-static bench test-vm test-kernels test-hostile test-churn test-valgrind fuzz fuzz-build \
+	install uninstall image test-service
 .DELETE_ON_ERROR:
 
 all: $(NSTRACE_BIN)
@@ -73,10 +76,16 @@ $(OUTPUT)/profile.skel.h: $(OUTPUT)/profile.bpf.o
 $(LIVE_OBJS) $(MAIN_OBJ): $(OUTPUT)/nstrace.skel.h $(OUTPUT)/profile.skel.h
 
 $(NSTRACE_BIN): $(MAIN_OBJ) $(LIVE_OBJS) $(META_OBJS) $(CORE_OBJS)
-	$(CC) $(CFLAGS) -pthread $^ $(LIBBPF_LIBS) $(JANSSON_LIBS) -o $@
+	$(CC) $(CFLAGS) -pthread $^ $(LIBBPF_LIBS) $(JANSSON_LIBS) $(MHD_LIBS) -o $@
 
 # Self-contained binaries for the initramfs of the kernel guests (tests/vm/).
-$(OUTPUT)/static/nstrace: $(MAIN_OBJ) $(LIVE_OBJS) $(META_OBJS) $(CORE_OBJS) | $(OUTPUT)/static
+# Debian's libmicrohttpd needs GnuTLS and p11-kit, which has no static library:
+# the static build answers --metrics with an error instead.
+$(OUTPUT)/static/metrics_http.o: src/metrics_http.c $(HEADERS) | $(OUTPUT)/static
+	$(CC) $(CFLAGS) -DNSTRACE_NO_HTTP -c $< -o $@
+
+$(OUTPUT)/static/nstrace: $(MAIN_OBJ) $(filter-out $(OUTPUT)/metrics_http.o,$(LIVE_OBJS)) $(META_OBJS) \
+		$(CORE_OBJS) $(OUTPUT)/static/metrics_http.o | $(OUTPUT)/static
 	$(CC) $(CFLAGS) -static -pthread $^ -lbpf -lelf -lz $(JANSSON_STATIC_LIBS) -o $@
 
 vmlinux:
@@ -135,6 +144,11 @@ $(OUTPUT)/tests/oci-read: tests/runtimes/oci-read.c $(CORE_OBJS) $(META_OBJS) | 
 test-runtimes: $(NSTRACE_BIN) $(OUTPUT)/tests/oci-read
 	OCI_READ=$(abspath $(OUTPUT)/tests/oci-read) tests/runtimes/run.sh $(abspath $(NSTRACE_BIN))
 
+# As root: make install/uninstall, the man page, completion, the systemd unit's
+# privileges, the logrotate snippet and the image against a dockerd of its own.
+test-service: $(NSTRACE_BIN) $(OUTPUT)/image/rootfs
+	tests/service/run.sh $(abspath $(NSTRACE_BIN))
+
 # Kernels are downloaded once into VM_CACHE (for root, a place fresh clones
 # such as CI's find again) and booted under QEMU (TCG), one guest at a time.
 # make test boots VM_TEST_KERNELS; make test-kernels all of tests/vm/kernels.
@@ -183,10 +197,10 @@ test-valgrind: $(NSTRACE_BIN) $(HOSTILE_TOOLS)
 	tests/hostile/valgrind.sh $(NSTRACE_BIN) $(OUTPUT)/tests
 
 # libFuzzer targets (clang) for the replay reader, the /proc parsers, the
-# cgroup-path parser, OCI config.json and the Docker daemon's answers,
-# FUZZ_SECONDS each. New inputs go to a scratch corpus, the seeds in
-# tests/fuzz/corpus stay as committed; a crash is left in $(OUTPUT)/fuzz.
-FUZZ_TARGETS := replay procparse cgroup oci docker
+# cgroup-path parser, OCI config.json, the Docker daemon's answers and the
+# --metrics address parser, FUZZ_SECONDS each. New inputs go to a scratch corpus,
+# the seeds in tests/fuzz/corpus stay as committed; a crash is left in $(OUTPUT)/fuzz.
+FUZZ_TARGETS := replay procparse cgroup oci docker metrics_addr
 FUZZ_SECONDS ?= 25
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/fuzz_,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -g -O1 $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Ibpf -Isrc \
@@ -235,6 +249,44 @@ $(OUTPUT)/bench/nsbench: bench/bench.c | $(OUTPUT)/bench
 
 bench: $(NSTRACE_BIN) $(OUTPUT)/bench/nsload $(OUTPUT)/bench/nsbench
 	bench/run.sh $(OUTPUT)/bench $(abspath $(NSTRACE_BIN)) $(BENCH_ARGS)
+
+# Install layout; DESTDIR stages it elsewhere (packages, tests).
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# logrotate reads /etc/logrotate.d whatever the prefix
+LOGROTATEDIR ?= /etc/logrotate.d
+INSTALLED := $(SBINDIR)/nstrace $(MANDIR)/man8/nstrace.8 $(BASHCOMPDIR)/nstrace \
+	$(SYSTEMDUNITDIR)/nstrace.service $(LOGROTATEDIR)/nstrace
+
+$(OUTPUT)/nstrace.service: packaging/nstrace.service.in | $(OUTPUT)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@
+
+# Remade at every install: SBINDIR may differ from the last one.
+.PHONY: $(OUTPUT)/nstrace.service
+
+install: $(NSTRACE_BIN) $(OUTPUT)/nstrace.service
+	install -D -m 0755 $(NSTRACE_BIN) $(DESTDIR)$(SBINDIR)/nstrace
+	install -D -m 0644 man/nstrace.8 $(DESTDIR)$(MANDIR)/man8/nstrace.8
+	install -D -m 0644 packaging/nstrace.bash-completion $(DESTDIR)$(BASHCOMPDIR)/nstrace
+	install -D -m 0644 $(OUTPUT)/nstrace.service $(DESTDIR)$(SYSTEMDUNITDIR)/nstrace.service
+	install -D -m 0644 packaging/nstrace.logrotate $(DESTDIR)$(LOGROTATEDIR)/nstrace
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+# A FROM scratch image of nstrace and its shared libraries, built by the Docker
+# that DOCKER_HOST (or the default socket) names; nothing is pulled.
+IMAGE ?= nstrace:latest
+DOCKER ?= /usr/bin/docker
+
+$(OUTPUT)/image/rootfs: $(NSTRACE_BIN) packaging/image-rootfs.sh
+	packaging/image-rootfs.sh $(NSTRACE_BIN) $@
+
+image: $(OUTPUT)/image/rootfs packaging/Dockerfile
+	$(DOCKER) build -q -t $(IMAGE) -f packaging/Dockerfile $(OUTPUT)/image
 
 clean:
 	rm -rf $(OUTPUT) $(SAN_OUTPUT) nstrace

@@ -3,12 +3,16 @@
 # Usage: scripts/deps.sh [build|test|bench]   (default: build)
 set -eu
 
-build_pkgs="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev uthash-dev libjansson-dev"
+build_pkgs="make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev uthash-dev libjansson-dev
+	libmicrohttpd-dev"
 # jq parses nstrace's JSON in the test scripts; python3 plays a lying Docker daemon; the rest
 # are the workloads the tests trace. qemu-system-x86 boots the Debian kernels of
 # tests/vm/kernels; gcc-multilib builds the static 32-bit program that enters namespaces
-# through the 32-bit gate.
-test_pkgs="jq python3 util-linux busybox-static runc crun lxc docker.io valgrind libclang-rt-14-dev qemu-system-x86 gcc-multilib"
+# through the 32-bit gate. mandoc, man-db, bash-completion, systemd and logrotate check the
+# man page, completion, unit and rotation that make install puts in place; prometheus (with
+# promtool) and curl scrape --metrics.
+test_pkgs="jq python3 util-linux busybox-static runc crun lxc docker.io valgrind libclang-rt-14-dev qemu-system-x86
+	gcc-multilib mandoc man-db bash-completion systemd logrotate prometheus curl"
 # The tracers make bench compares nstrace with, perf to profile it, and runc with a busybox
 # bundle for the container-start workload.
 bench_pkgs="bpftrace libbpf-tools linux-perf runc busybox-static"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio_ext.h>
@@ -258,6 +259,27 @@ int output_file_close(FILE *f, const char *path)
 		diag_error("writing %s: %s", path, strerror(errno));
 		return -EIO;
 	}
+	return 0;
+}
+
+int output_file_reopen(FILE *f, const char *path, const char *what)
+{
+	int fd, err;
+
+	/* what is buffered belongs to the file it was written for */
+	if (fflush(f) == EOF) {
+		diag_error("writing %s: %s", path, strerror(errno));
+		return -EIO;
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0 || dup2(fd, fileno(f)) < 0) {
+		err = -errno;
+		diag_error("cannot reopen %s %s: %s; still writing to the file it was", what, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	close(fd);
 	return 0;
 }
 

@@ -3,6 +3,8 @@
 #ifndef NSTRACE_CLI_H
 #define NSTRACE_CLI_H
 
+#define NSTRACE_VERSION "0.1"
+
 #include <argp.h>
 #include "container_filter.h"
 #include "hooks.h"
@@ -58,6 +60,12 @@ bool output_open(struct output_cli *cli);
 /* Closes what output_open opened; -EIO after printing why. */
 int output_close(struct output_cli *cli);
 FILE *output_file_open(const char *path, const char *what);
+/*
+ * Points f at path again, appending, for log rotation: the FILE stays the
+ * same, so whoever holds it writes to the new file from here on. On failure
+ * f goes on writing to the file it had, and -errno comes after saying why.
+ */
+int output_file_reopen(FILE *f, const char *path, const char *what);
 /* Flushes stdout: 0, -EPIPE (unprinted) when its reader left, or -EIO after saying why. */
 int stdout_flush(void);
 int output_file_close(FILE *f, const char *path);

@@ -4,10 +4,15 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "cli.h"
 #include "commands.h"
 #include "diag.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "procfs.h"
+#include "record.h"
 #include "session.h"
 #include "trace.h"
 #include "util.h"
@@ -22,6 +27,10 @@ struct app {
 	const char *record_path;
 	FILE *record;
 	struct session *s;
+	struct trace_stats stats;
+	int metrics_fd; /* bound by --metrics, -1 without */
+	struct metrics *metrics;
+	struct metrics_server *metrics_server;
 };
 
 static const char doc[] =
@@ -40,12 +49,14 @@ static const char doc[] =
 enum {
 	OPT_RINGBUF = 0x100,
 	OPT_RECORD,
+	OPT_METRICS,
 };
 
 static const struct argp_option options[] = {
 	{ "record", OPT_RECORD, "FILE", 0, "Also write the raw stream to FILE for nstrace replay", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "ringbuf-kb", OPT_RINGBUF, "KB", 0, "Ring buffer size in KiB, a power of two (default 8192)", 0 },
+	{ "metrics", OPT_METRICS, "ADDR:PORT", 0, "Serve Prometheus metrics on http://ADDR:PORT/metrics", 0 },
 	{},
 };
 
@@ -53,6 +64,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct app *app = state->input;
 	unsigned long value;
+	char why[256];
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -70,6 +82,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (parse_uint(arg, 1UL << 21, &value))
 			usage_error(state, "--ringbuf-kb takes a size in KiB, not '%s'", arg);
 		app->trace.ringbuf_kb = value;
+		break;
+	case OPT_METRICS:
+		/* bound now: a port in use is a usage error, before any BPF is loaded */
+		if (app->metrics_fd >= 0)
+			close(app->metrics_fd);
+		app->metrics_fd = metrics_listen(arg, why, sizeof(why));
+		if (app->metrics_fd < 0)
+			usage_error(state, "--metrics %s: %s", arg, why);
 		break;
 	case ARGP_KEY_ARG:
 		usage_error(state, "unexpected argument '%s'", arg);
@@ -108,7 +128,8 @@ static int on_ready(void *ctx, const struct hook_choice *hooks)
 	__u64 started_ns = monotonic_ns();
 	int err;
 
-	(void)hooks;
+	if (app->metrics)
+		metrics_set_hooks(app->metrics, hook_mode_name(hooks->set));
 	err = procfs_scan("/proc", feed_snapshot, app);
 	if (err == -EIO || err == -ENOMEM)
 		return err;
@@ -123,6 +144,26 @@ static int on_ready(void *ctx, const struct hook_choice *hooks)
 	return 0;
 }
 
+/*
+ * SIGHUP: logrotate renamed the -o and --record files and wants them
+ * opened again. A file that cannot be reopened keeps its old one, so the
+ * trace goes on and loses nothing; a recording that starts anew gets its
+ * header, so that each file replays on its own.
+ */
+static void reopen_files(struct app *app)
+{
+	struct stat st;
+
+	if (app->output.output_path &&
+	    !output_file_reopen(app->output.print.out, app->output.output_path, "output file"))
+		diag_info("reopened %s", app->output.output_path);
+	if (app->record && !output_file_reopen(app->record, app->record_path, "recording")) {
+		if (!fstat(fileno(app->record), &st) && !st.st_size)
+			record_write_header(app->record);
+		diag_info("reopened %s", app->record_path);
+	}
+}
+
 static int on_flush(void *ctx)
 {
 	struct app *app = ctx;
@@ -130,10 +171,27 @@ static int on_flush(void *ctx)
 	return session_flush(app->s);
 }
 
+/* The loop calls it after a flush: every line so far went to the file it was written for. */
+static int on_reopen(void *ctx)
+{
+	reopen_files(ctx);
+	return 0;
+}
+
 static void request_stop(int sig)
 {
 	(void)sig;
 	trace_stop_requested = 1;
+}
+
+/*
+ * A SIGHUP while the programs load finds files opened moments ago: nothing
+ * to reopen, but it must not end the run as its default action would.
+ * Once the loop runs, SIGHUP is blocked and read from its signalfd.
+ */
+static void ignore_early_hangup(int sig)
+{
+	(void)sig;
 }
 
 static int run_trace(struct app *app)
@@ -143,22 +201,44 @@ static int run_trace(struct app *app)
 		.lost = on_lost,
 		.ready = on_ready,
 		.flush = on_flush,
+		.reopen = on_reopen,
 		.ctx = app,
 	};
-	struct sigaction sa = { .sa_handler = request_stop };
-	struct trace_stats stats;
+	struct sigaction sa = { .sa_handler = request_stop }, hup = { .sa_handler = ignore_early_hangup };
 	int err;
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &hup, NULL);
 
-	err = trace_run(&app->trace, &sink, &stats);
+	err = trace_run(&app->trace, &sink, &app->stats);
 	if (err)
 		return err;
-	if (stats.malformed)
+	if (app->stats.malformed)
 		diag_error("%llu records from the kernel were malformed and skipped",
-			   (unsigned long long)stats.malformed);
+			   (unsigned long long)app->stats.malformed);
 	return session_finish(app->s);
+}
+
+/* The metrics output joins the session; its server takes the socket --metrics bound. */
+static int start_metrics(struct app *app)
+{
+	int fd = app->metrics_fd;
+
+	app->metrics_fd = -1;
+	app->metrics = metrics_new(NSTRACE_VERSION);
+	if (!app->metrics || session_add_output(app->s, metrics_output_new(app->metrics, &app->stats.malformed))) {
+		close(fd);
+		diag_error("out of memory");
+		return -ENOMEM;
+	}
+	app->metrics_server = metrics_server_start(fd, app->metrics);
+	if (!app->metrics_server) {
+		close(fd);
+		diag_error("cannot start the metrics server");
+		return -EIO;
+	}
+	return 0;
 }
 
 int cmd_trace(int argc, char **argv)
@@ -172,14 +252,18 @@ int cmd_trace(int argc, char **argv)
 	static const struct argp argp = { options, parse_arg, NULL, doc, children, NULL, NULL };
 	struct app app = {
 		.trace = { .hooks = HOOKS_AUTO, .ringbuf_kb = DEFAULT_RINGBUF_KB },
+		.metrics_fd = -1,
 	};
 	int err;
 
 	err = parse_command_line(&argp, argc, argv, &app);
 	if (err)
 		return err;
-	if (!output_open(&app.output))
+	if (!output_open(&app.output)) {
+		if (app.metrics_fd >= 0)
+			close(app.metrics_fd);
 		return 1;
+	}
 	if (app.record_path && !(app.record = output_file_open(app.record_path, "recording"))) {
 		err = -EIO;
 		goto cleanup;
@@ -197,10 +281,20 @@ int cmd_trace(int argc, char **argv)
 		goto cleanup;
 	}
 	session_ask(app.s, app.worker);
+	if (app.metrics_fd >= 0) {
+		err = start_metrics(&app);
+		if (err)
+			goto cleanup;
+	}
 	err = run_trace(&app);
 cleanup:
 	session_free(app.s);
 	meta_worker_free(app.worker);
+	/* the server reads the counts until it is stopped */
+	metrics_server_stop(app.metrics_server);
+	metrics_free(app.metrics);
+	if (app.metrics_fd >= 0)
+		close(app.metrics_fd);
 	if (app.record && output_file_close(app.record, app.record_path) && !err)
 		err = -EIO;
 	if (output_close(&app.output) && !err)

@@ -20,6 +20,11 @@ static const char *const origin_names[] = {
 	[LC_UNSEEN] = "unseen",
 };
 
+const char *lc_origin_name(enum lc_origin origin)
+{
+	return origin_names[origin];
+}
+
 static const char *const state_names[] = {
 	[LC_CREATED] = "created",
 	[LC_RUNNING] = "running",
@@ -187,7 +192,7 @@ static void json_container_body(struct json_writer *w, const struct lc_container
 {
 	print_meta_json(w, m);
 	jsonw_string_field(w, "state", state_names[c->state]);
-	jsonw_string_field(w, "origin", origin_names[c->origin]);
+	jsonw_string_field(w, "origin", lc_origin_name(c->origin));
 	jsonw_uint_field(w, "init_pid", c->init_pid);
 	jsonw_name(w, "init_nspid");
 	print_json_nspid(w, c->init_nspid, c->init_nspid_levels);
@@ -214,7 +219,7 @@ void print_transition_json(struct json_writer *w, const struct lc_transition *t,
 	jsonw_uint_field(w, "pid", t->pid);
 	switch (t->kind) {
 	case LC_CREATE:
-		jsonw_string_field(w, "origin", origin_names[c->origin]);
+		jsonw_string_field(w, "origin", lc_origin_name(c->origin));
 		jsonw_name(w, "creator");
 		jsonw_start_object(w);
 		jsonw_uint_field(w, "pid", c->creator_pid);
@@ -307,7 +312,7 @@ void print_transition_text(struct text_printer *p, const struct lc_transition *t
 			escape_text(out, c->runtime.id, bounded_len(c->runtime.id, sizeof(c->runtime.id)), 0);
 		else
 			fputc('-', out);
-		fprintf(out, " origin=%s creator=%u/", origin_names[c->origin], c->creator_pid);
+		fprintf(out, " origin=%s creator=%u/", lc_origin_name(c->origin), c->creator_pid);
 		escape_text(out, c->creator_comm, bounded_len(c->creator_comm, NSTRACE_COMM_LEN), 0);
 		if (c->parent)
 			fprintf(out, " parent=c%" PRIu64, (uint64_t)c->parent->serial);

@@ -19,5 +19,7 @@ void print_meta_record_text(struct text_printer *p, const struct lc_container *c
 			    __u64 time_ns);
 void print_meta_record_json(struct json_writer *w, const struct lc_container *c, const struct container_meta *m,
 			    __u64 time_ns);
+/* "clone", "unshare", "existing", "unseen" */
+const char *lc_origin_name(enum lc_origin origin);
 
 #endif

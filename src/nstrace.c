@@ -11,7 +11,7 @@
 #include "diag.h"
 #include "util.h"
 
-const char *argp_program_version = "nstrace 0.1";
+const char *argp_program_version = "nstrace " NSTRACE_VERSION;
 
 static const struct {
 	const char *name;

@@ -26,6 +26,13 @@ wait_for() {
 	done
 }
 
+# unmount_under DIR: whatever is still mounted under DIR (dockerd's netns, a rootfs), innermost first.
+unmount_under() {
+	awk -v t="$1" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r _m; do
+		umount -l "$_m"
+	done
+}
+
 # Processes the scenarios started, ended in cleanup if still there: each is kept with its start
 # time, so that a later process that got the same pid is left alone.
 bg_pids=

@@ -63,10 +63,7 @@ cleanup() {
 	end_tracked
 	# after end_tracked: a container's cgroups go only once its processes are gone
 	lxc_down
-	# whatever is still mounted under the scratch directory, innermost first
-	awk -v t="$T" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do
-		umount -l "$m"
-	done
+	unmount_under "$T"
 	rm -rf "$T"
 }
 trap cleanup EXIT
