@@ -253,7 +253,7 @@ static void exposition_is_well_formed(void)
 
 struct scraper {
 	struct metrics *m;
-	volatile bool stop;
+	bool stop;
 	int scrapes;
 };
 
@@ -261,9 +261,9 @@ static void *scrape_loop(void *arg)
 {
 	struct scraper *sc = arg;
 
-	while (!sc->stop) {
+	while (!__atomic_load_n(&sc->stop, __ATOMIC_ACQUIRE)) {
 		free(exposition(sc->m));
-		sc->scrapes++;
+		__atomic_add_fetch(&sc->scrapes, 1, __ATOMIC_RELEASE);
 	}
 	return NULL;
 }
@@ -273,6 +273,7 @@ static void scrapes_beside_the_event_thread(void)
 {
 	struct scraper sc = { 0 };
 	pthread_t thread;
+	__u32 containers;
 	struct run r;
 	char *text;
 
@@ -281,14 +282,14 @@ static void scrapes_beside_the_event_thread(void)
 	sc.m = r.m;
 	if (!ASSERT_EQ(pthread_create(&thread, NULL, scrape_loop, &sc), 0, "scraper"))
 		return;
-	for (__u32 i = 0; i < 200; i++)
-		unshare_container(r.s, C1, 1000 + 10 * i, 0, false);
-	sc.stop = true;
+	/* the scheduler may start the scraper late: records flow until it has scraped a while */
+	for (containers = 0; containers < 200 || __atomic_load_n(&sc.scrapes, __ATOMIC_ACQUIRE) < 20; containers++)
+		unshare_container(r.s, C1, 1000 + 10 * containers, 0, false);
+	__atomic_store_n(&sc.stop, true, __ATOMIC_RELEASE);
 	pthread_join(thread, NULL);
 	text = exposition(r.m);
-	ASSERT_EQ(sample(text, "nstrace_containers_destroyed_total{runtime=\"unshare\"}"), 200, "destroyed");
-	ASSERT_EQ(sample(text, "nstrace_container_execs_total{runtime=\"unshare\",joined=\"true\"}"), 200, "execs");
-	ASSERT_TRUE(sc.scrapes > 0, "scraped meanwhile");
+	ASSERT_EQ(sample(text, "nstrace_containers_destroyed_total{runtime=\"unshare\"}"), containers, "destroyed");
+	ASSERT_EQ(sample(text, "nstrace_container_execs_total{runtime=\"unshare\",joined=\"true\"}"), containers, "execs");
 	free(text);
 	run_end(&r);
 }
