@@ -22,6 +22,8 @@ CORE_SRCS := src/event.c src/escape.c src/print.c src/diag.c src/runtime.c src/p
 	src/lifecycle.c src/lifecycle_store.c src/lifecycle_join.c \
 	src/lifecycle_snapshot.c src/lcprint.c src/record.c src/session.c src/histogram.c src/profile_report.c \
 	src/json_writer.c src/output.c src/output_text.c src/output_json.c
+# What a process may do, what it can reach, and the rules that watch both.
+CORE_SRCS += src/creds.c src/mountinfo.c
 LIVE_SRCS := src/hooks.c src/trace.c src/procfs.c src/cli.c src/cmd_trace.c src/cmd_replay.c src/cmd_ps.c \
 	src/profile.c
 MAIN_SRC := src/nstrace.c
@@ -48,7 +50,7 @@ all: $(NSTRACE_BIN)
 $(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/static:
 	mkdir -p $@
 
-$(OUTPUT)/nstrace.bpf.o: bpf/nstrace.bpf.c bpf/nstrace.h bpf/syscalls.bpf.h vmlinux/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/nstrace.bpf.o: bpf/nstrace.bpf.c bpf/nstrace.h bpf/syscalls.bpf.h bpf/creds.bpf.h vmlinux/vmlinux.h | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUTPUT)/nstrace.skel.h: $(OUTPUT)/nstrace.bpf.o
@@ -164,7 +166,7 @@ test-valgrind: $(NSTRACE_BIN) $(HOSTILE_TOOLS)
 # libFuzzer targets (clang) for the replay reader, the /proc parsers and the
 # cgroup-path parser, FUZZ_SECONDS each. New inputs go to a scratch corpus,
 # the seeds in tests/fuzz/corpus stay as committed; a crash is left in $(OUTPUT)/fuzz.
-FUZZ_TARGETS := replay procparse cgroup
+FUZZ_TARGETS := replay procparse cgroup idmap mountinfo
 FUZZ_SECONDS ?= 25
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/fuzz_,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -g -O1 $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Ibpf -Isrc \

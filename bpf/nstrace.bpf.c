@@ -13,6 +13,7 @@
 #include <bpf/bpf_core_read.h>
 #include "nstrace.h"
 #include "syscalls.bpf.h"
+#include "creds.bpf.h"
 
 #define NSFS_MAGIC 0x6e736673
 #define PIDFS_MAGIC 0x50494446
@@ -378,6 +379,7 @@ int BPF_PROG(tp_sched_process_exec, struct task_struct *task, pid_t old_pid,
 		return 0;
 	fill_header_of(&e->hdr, NSTRACE_EVENT_EXEC, sizeof(*e), task, false);
 	e->old_tid = old_pid;
+	read_creds(task, &e->creds);
 	filename = BPF_CORE_READ(bprm, filename);
 	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
 	/* a full buffer holds a name of exactly its size too: cut only if more follows */

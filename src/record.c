@@ -90,7 +90,8 @@ static bool length_ok(__u32 kind, __u32 *len, void *data, const char **why)
 		return *len == sizeof(struct record_lost);
 	case RECORD_SNAPSHOT:
 		*why = "snapshot record of the wrong size";
-		return *len == sizeof(struct snap_process);
+		return *len == sizeof(struct snap_process) &&
+		       !nstrace_creds_check(&((const struct snap_process *)data)->creds, why);
 	case RECORD_SNAPSHOT_DONE:
 		*why = "snapshot end record of the wrong size";
 		return *len == sizeof(struct record_snapshot_done);

@@ -11,7 +11,7 @@
 #include <linux/types.h>
 
 #define RECORD_MAGIC "NSTRACE"
-#define RECORD_VERSION 1
+#define RECORD_VERSION 2
 
 enum record_kind {
 	RECORD_EVENT = 1, /* a union nstrace_event, exec events cut after their argv */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * The parsers of /proc text nstrace reads at start-up: the first byte
- * picks /proc/PID/status, a /proc/PID/ns/ link target or the NUL-separated
- * /proc/PID/cmdline that runtimes are recognised by; the rest is the text.
+ * picks /proc/PID/status, a /proc/PID/ns/ link target, the NUL-separated
+ * /proc/PID/cmdline that runtimes are recognised by, the credential lines
+ * of status, or a decimal file such as loginuid; the rest is the text.
  */
 #include <stdint.h>
 #include <string.h>
@@ -13,11 +14,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data + 1;
 	struct runtime_hint hint;
+	struct nstrace_creds creds;
 	struct snap_process p;
+	__u32 value;
 
 	if (!size)
 		return 0;
-	switch (data[0] % 3) {
+	switch (data[0] % 5) {
 	case 0:
 		memset(&p, 0, sizeof(p));
 		if (!parse_status(text, size - 1, &p) &&
@@ -31,6 +34,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		runtime_hint_from_argv(text, size - 1, &hint);
 		if (hint.runtime >= RUNTIME_COUNT || !memchr(hint.id, '\0', sizeof(hint.id)))
 			__builtin_trap();
+		break;
+	case 3:
+		memset(&creds, 0, sizeof(creds));
+		if (!parse_status_creds(text, size - 1, &creds) && !(creds.flags & NSTRACE_CREDS_READ))
+			__builtin_trap();
+		break;
+	case 4:
+		parse_decimal_u32(text, size - 1, &value);
 		break;
 	}
 	return 0;

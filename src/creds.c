@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <strings.h>
+#include "creds.h"
+
+/* include/uapi/linux/capability.h */
+static const char *const cap_names[CAP_NAMES_KNOWN] = {
+	"CAP_CHOWN",
+	"CAP_DAC_OVERRIDE",
+	"CAP_DAC_READ_SEARCH",
+	"CAP_FOWNER",
+	"CAP_FSETID",
+	"CAP_KILL",
+	"CAP_SETGID",
+	"CAP_SETUID",
+	"CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE",
+	"CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN",
+	"CAP_NET_RAW",
+	"CAP_IPC_LOCK",
+	"CAP_IPC_OWNER",
+	"CAP_SYS_MODULE",
+	"CAP_SYS_RAWIO",
+	"CAP_SYS_CHROOT",
+	"CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT",
+	"CAP_SYS_ADMIN",
+	"CAP_SYS_BOOT",
+	"CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE",
+	"CAP_SYS_TIME",
+	"CAP_SYS_TTY_CONFIG",
+	"CAP_MKNOD",
+	"CAP_LEASE",
+	"CAP_AUDIT_WRITE",
+	"CAP_AUDIT_CONTROL",
+	"CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE",
+	"CAP_MAC_ADMIN",
+	"CAP_SYSLOG",
+	"CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND",
+	"CAP_AUDIT_READ",
+	"CAP_PERFMON",
+	"CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
+};
+
+const char *cap_name(unsigned int bit)
+{
+	return bit < CAP_NAMES_KNOWN ? cap_names[bit] : NULL;
+}
+
+int cap_from_name(const char *name)
+{
+	if (!strncasecmp(name, "CAP_", 4))
+		name += 4;
+	for (int bit = 0; bit < CAP_NAMES_KNOWN; bit++)
+		if (!strcasecmp(cap_names[bit] + 4, name))
+			return bit;
+	return -1;
+}
+
+bool creds_privileged(const struct nstrace_creds *c, __u64 host_bounding)
+{
+	if (!(c->flags & NSTRACE_CREDS_READ) || c->userns_level || !host_bounding)
+		return false;
+	return (c->cap_effective & host_bounding) == host_bounding;
+}
+
+__u64 creds_gained(const struct nstrace_creds *before, const struct nstrace_creds *after)
+{
+	__u64 held = before->cap_effective | before->cap_permitted | before->cap_ambient;
+
+	if (!(before->flags & after->flags & NSTRACE_CREDS_READ))
+		return 0;
+	return (after->cap_effective | after->cap_permitted) & ~held;
+}
+
+size_t idmap_stored(const struct nstrace_idmap *m)
+{
+	return m->nr_extents < NSTRACE_IDMAP_EXTENTS ? m->nr_extents : NSTRACE_IDMAP_EXTENTS;
+}
+
+bool idmap_is_identity(const struct nstrace_idmap_extent *ext, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ext[i].first != ext[i].lower_first)
+			return false;
+	return n > 0;
+}
+
+bool idmap_to_inner(const struct nstrace_idmap_extent *ext, size_t n, __u32 host_id, __u32 *inner)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (host_id >= ext[i].lower_first && (__u64)host_id < (__u64)ext[i].lower_first + ext[i].count) {
+			*inner = ext[i].first + (host_id - ext[i].lower_first);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool creds_rootless(const struct nstrace_creds *c)
+{
+	if (!(c->flags & NSTRACE_CREDS_READ) || !c->userns_level)
+		return false;
+	return !idmap_is_identity(c->uid_map.extent, idmap_stored(&c->uid_map));
+}
