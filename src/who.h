@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Who started a container: its creator and the creator's ancestors up to
+ * the first that is not part of a container runtime, with the ids each
+ * ran as. Pure: the caller looks processes up.
+ */
+#ifndef NSTRACE_WHO_H
+#define NSTRACE_WHO_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "nstrace.h"
+#include "runtime.h"
+
+/* Deeper than any runtime's own chain of processes (docker: runc, shim, containerd, dockerd). */
+#define WHO_MAX_CHAIN 8
+
+struct who_process {
+	__u32 pid;
+	__u32 ppid;
+	char comm[NSTRACE_COMM_LEN];
+	bool runtime; /* part of a container runtime (who_is_runtime) */
+	struct nstrace_creds creds; /* flags 0: not known */
+};
+
+enum who_end {
+	WHO_USER, /* the last process of the chain is the first that is not a runtime's */
+	WHO_DAEMON, /* the chain ends in a runtime's daemon: whoever asked it is not a process ancestor */
+	WHO_UNKNOWN, /* an ancestor is not known (exited before tracing and unseen), or the chain is longer */
+};
+
+struct who {
+	__u32 count;
+	struct who_process chain[WHO_MAX_CHAIN]; /* the creator first, then its parent... */
+	enum who_end end;
+};
+
+/* "user", "daemon", "unknown" */
+const char *who_end_name(enum who_end end);
+
+/* Part of a container runtime, by what its argv named (hint) or its command name. */
+bool who_is_runtime(const char *comm, const struct runtime_hint *hint);
+
+/* Fills p for pid; false when nothing is known of it. */
+typedef bool (*who_lookup_fn)(void *ctx, __u32 pid, struct who_process *p);
+
+void who_trace(__u32 creator, who_lookup_fn lookup, void *ctx, struct who *out);
+
+#endif
