@@ -227,3 +227,51 @@ out:
 	closedir(dir);
 	return err;
 }
+
+int procfs_host_bounding(const char *proc_root, __u64 *bounding)
+{
+	static const char *const sources[] = { "1", "self" };
+	char path[PATH_MAX], status[STATUS_MAX];
+
+	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
+		struct nstrace_creds c = { 0 };
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%s/%s/status", proc_root, sources[i]);
+		n = read_file(path, status, sizeof(status));
+		if (n > 0 && !parse_status_creds(status, n, &c)) {
+			*bounding = c.cap_bounding;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int procfs_read_mountinfo(const char *proc_root, int pid, char **text, size_t *len, bool *cut)
+{
+	char path[PATH_MAX];
+	char *buf = malloc(PROCFS_MOUNTINFO_MAX + 1);
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	if (pid)
+		snprintf(path, sizeof(path), "%s/%d/mountinfo", proc_root, pid);
+	else
+		snprintf(path, sizeof(path), "%s/self/mountinfo", proc_root);
+	/* one byte more than kept tells a full table from a cut one */
+	n = read_file(path, buf, PROCFS_MOUNTINFO_MAX + 1);
+	if (n < 0) {
+		free(buf);
+		return n == -ESRCH ? -ENOENT : (int)n;
+	}
+	*cut = n > PROCFS_MOUNTINFO_MAX;
+	if (*cut) {
+		char *last_nl = memrchr(buf, '\n', PROCFS_MOUNTINFO_MAX);
+
+		n = last_nl ? last_nl - buf + 1 : 0;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
