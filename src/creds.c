@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <ctype.h>
+#include <stdio.h>
 #include <strings.h>
 #include "creds.h"
 
@@ -60,6 +62,40 @@ int cap_from_name(const char *name)
 		if (!strcasecmp(cap_names[bit] + 4, name))
 			return bit;
 	return -1;
+}
+
+int caps_text(__u64 set, __u64 all, char *buf, size_t size)
+{
+	size_t used = 0;
+	int total = 0;
+
+	if (size)
+		buf[0] = '\0';
+	if (!set)
+		return snprintf(buf, size, "none");
+	if (all && (set & all) == all)
+		return snprintf(buf, size, "all");
+	for (unsigned int bit = 0; bit < 64; bit++) {
+		const char *name = cap_name(bit);
+		char word[32];
+		int n;
+
+		if (!(set & (1ULL << bit)))
+			continue;
+		if (name) {
+			size_t i;
+
+			for (i = 0; name[i + 4] && i < sizeof(word) - 1; i++)
+				word[i] = tolower((unsigned char)name[i + 4]);
+			word[i] = '\0';
+		} else {
+			snprintf(word, sizeof(word), "%u", bit);
+		}
+		n = snprintf(buf + used, size > used ? size - used : 0, "%s%s", total ? "," : "", word);
+		total += n;
+		used = (size_t)total < size ? (size_t)total : (size ? size - 1 : 0);
+	}
+	return total;
 }
 
 bool creds_privileged(const struct nstrace_creds *c, __u64 host_bounding)

@@ -21,6 +21,14 @@ const char *cap_name(unsigned int bit);
 int cap_from_name(const char *name);
 
 /*
+ * A capability set for a text line: "none", "all" when it holds all of
+ * `all` (the host's bounding set; 0 when unknown), else the names without
+ * "CAP_" in lower case and unknown bits as numbers, comma-separated.
+ * Returns the length snprintf would have written.
+ */
+int caps_text(__u64 set, __u64 all, char *buf, size_t size);
+
+/*
  * Holds every capability the host's bounding set has, effective in the
  * host's user namespace. Capabilities held in a user namespace of its own
  * reach only what that namespace owns, so they do not count.

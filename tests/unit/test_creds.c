@@ -36,6 +36,21 @@ static void cap_names(void)
 	ASSERT_EQ(cap_from_name("ALL"), -1, "docker's ALL is no capability");
 }
 
+static void caps_as_text(void)
+{
+	char buf[64];
+
+	ASSERT_EQ(caps_text(0, HOST_BOUNDING, buf, sizeof(buf)), 4, "length");
+	ASSERT_STREQ(buf, "none", "empty set");
+	caps_text(HOST_BOUNDING, HOST_BOUNDING, buf, sizeof(buf));
+	ASSERT_STREQ(buf, "all", "all the host has");
+	caps_text(CAP(0) | CAP(21) | CAP(45), HOST_BOUNDING, buf, sizeof(buf));
+	ASSERT_STREQ(buf, "chown,sys_admin,45", "names and an unknown bit");
+	caps_text(HOST_BOUNDING, 0, buf, 12);
+	ASSERT_STREQ(buf, "chown,dac_o", "cut to the buffer");
+	ASSERT_EQ(caps_text(CAP(0), 0, buf, 0), 5, "only the length");
+}
+
 static void privileged(void)
 {
 	struct nstrace_creds c = host_root();
@@ -202,6 +217,7 @@ static void parse_decimal(void)
 int main(void)
 {
 	SUBTEST("capability names", cap_names());
+	SUBTEST("capability sets as text", caps_as_text());
 	SUBTEST("privileged against the host's bounding set", privileged());
 	SUBTEST("capabilities gained on exec", gained());
 	SUBTEST("uid map identity and translation", idmaps());
