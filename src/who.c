@@ -62,3 +62,14 @@ void who_trace(__u32 creator, who_lookup_fn lookup, void *ctx, struct who *out)
 		pid = p->ppid;
 	}
 }
+
+void who_set_ids(struct who_process *p, const struct nstrace_creds *creds)
+{
+	p->ids_known = creds->flags & NSTRACE_CREDS_READ;
+	p->audit = p->ids_known && (creds->flags & NSTRACE_CREDS_AUDIT);
+	p->uid = creds->uid;
+	p->euid = creds->euid;
+	p->gid = creds->gid;
+	p->loginuid = p->audit ? creds->loginuid : NSTRACE_UID_UNSET;
+	p->sessionid = p->audit ? creds->sessionid : NSTRACE_UID_UNSET;
+}

@@ -20,8 +20,15 @@ struct who_process {
 	__u32 ppid;
 	char comm[NSTRACE_COMM_LEN];
 	bool runtime; /* part of a container runtime (who_is_runtime) */
-	struct nstrace_creds creds; /* flags 0: not known */
+	bool ids_known; /* from an exec nstrace saw or /proc; else the ids below are 0 */
+	bool audit; /* loginuid and sessionid are the kernel's (CONFIG_AUDIT) */
+	__u32 uid, euid, gid;
+	__u32 loginuid; /* NSTRACE_UID_UNSET when never set */
+	__u32 sessionid;
 };
+
+/* The ids of creds, for a chain entry. */
+void who_set_ids(struct who_process *p, const struct nstrace_creds *creds);
 
 enum who_end {
 	WHO_USER, /* the last process of the chain is the first that is not a runtime's */

@@ -12,6 +12,7 @@ static void add(struct table *t, __u32 pid, __u32 ppid, const char *comm, const 
 		__u32 auid)
 {
 	struct who_process *p = &t->p[t->n++];
+	struct nstrace_creds creds = { 0 };
 	struct runtime_hint hint;
 
 	memset(p, 0, sizeof(*p));
@@ -20,9 +21,10 @@ static void add(struct table *t, __u32 pid, __u32 ppid, const char *comm, const 
 	strncpy(p->comm, comm, sizeof(p->comm) - 1);
 	runtime_hint_from_argv(argv0, strlen(argv0) + 1, &hint);
 	p->runtime = who_is_runtime(comm, &hint);
-	p->creds.flags = NSTRACE_CREDS_READ | NSTRACE_CREDS_AUDIT;
-	p->creds.uid = p->creds.euid = uid;
-	p->creds.loginuid = auid;
+	creds.flags = NSTRACE_CREDS_READ | NSTRACE_CREDS_AUDIT;
+	creds.uid = creds.euid = uid;
+	creds.loginuid = auid;
+	who_set_ids(p, &creds);
 }
 
 static bool lookup(void *ctx, __u32 pid, struct who_process *out)
@@ -53,8 +55,8 @@ static void login_user_through_sudo(void)
 	ASSERT_STREQ(who_end_name(w.end), "user", "its name");
 	ASSERT_EQ(w.count, 3, "runc's stage, runc, sudo");
 	ASSERT_STREQ(w.chain[2].comm, "sudo", "the first process that is not a runtime's");
-	ASSERT_EQ(w.chain[2].creds.loginuid, 1000, "login user 1000");
-	ASSERT_EQ(w.chain[2].creds.uid, 0, "running as root");
+	ASSERT_EQ(w.chain[2].loginuid, 1000, "login user 1000");
+	ASSERT_EQ(w.chain[2].uid, 0, "running as root");
 }
 
 static void docker_shows_a_daemon(void)
@@ -83,7 +85,7 @@ static void unshare_from_a_shell(void)
 	who_trace(30, lookup, &t, &w);
 	ASSERT_EQ(w.end, WHO_USER, "a shell");
 	ASSERT_EQ(w.count, 2, "unshare and the shell");
-	ASSERT_EQ(w.chain[1].creds.loginuid, 1000, "its login uid");
+	ASSERT_EQ(w.chain[1].loginuid, 1000, "its login uid");
 }
 
 static void unknown_ends(void)
@@ -119,6 +121,23 @@ static void runtime_names(void)
 	ASSERT_STREQ(who_end_name(WHO_DAEMON), "daemon", "daemon");
 }
 
+static void ids_from_creds(void)
+{
+	struct nstrace_creds c = { .flags = NSTRACE_CREDS_READ, .uid = 5, .euid = 6, .gid = 7, .loginuid = 8 };
+	struct who_process p;
+
+	who_set_ids(&p, &c);
+	ASSERT_TRUE(p.ids_known && !p.audit, "read, no audit");
+	ASSERT_TRUE(p.uid == 5 && p.euid == 6 && p.gid == 7, "ids");
+	ASSERT_EQ(p.loginuid, NSTRACE_UID_UNSET, "no login uid without CONFIG_AUDIT");
+	c.flags |= NSTRACE_CREDS_AUDIT;
+	who_set_ids(&p, &c);
+	ASSERT_EQ(p.loginuid, 8, "login uid");
+	c.flags = 0;
+	who_set_ids(&p, &c);
+	ASSERT_TRUE(!p.ids_known, "unread");
+}
+
 int main(void)
 {
 	SUBTEST("login user through sudo", login_user_through_sudo());
@@ -126,5 +145,6 @@ int main(void)
 	SUBTEST("unshare from a shell", unshare_from_a_shell());
 	SUBTEST("chains that end unknown", unknown_ends());
 	SUBTEST("runtime processes", runtime_names());
+	SUBTEST("ids from credentials", ids_from_creds());
 	return test_summary();
 }
