@@ -5,13 +5,14 @@
 #include <string.h>
 #include "lifecycle_internal.h"
 
-static void set_creator(struct lc_container *c, const struct lc_process *creator)
+static void set_creator(struct lifecycle *lc, struct lc_container *c, const struct lc_process *creator)
 {
 	if (!creator)
 		return;
 	c->creator_pid = creator->pid;
 	memcpy(c->creator_comm, creator->comm, sizeof(c->creator_comm));
 	lc_set_parent(c, creator->container);
+	lc_trace_who(lc, c);
 }
 
 /* Namespaces a container is born with: the pid namespace is the one children get. */
@@ -117,7 +118,7 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 			return -ENOMEM;
 		/* ending a stale namespace may have dropped a stale record of the caller */
 		caller = lc_find_process(lc, e->caller_pid);
-		set_creator(c, caller);
+		set_creator(lc, c, caller);
 		c->ns = hdr->ns;
 		lc_lineage_runtime(lc, caller, &c->runtime);
 		lc_emit_simple(lc, LC_CREATE, c, hdr->time_ns, caller ? caller->pid : 0, caller ? caller->comm : NULL);
@@ -129,8 +130,9 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 	child->ppid = hdr->ppid;
 	memcpy(child->comm, hdr->comm, sizeof(child->comm));
 	if (caller) {
-		/* a fork runs its parent's argv until it execs */
+		/* a fork runs its parent's argv, as its user, until it execs */
 		child->hint = caller->hint;
+		child->creds = caller->creds;
 		/* and is where the forking thread is */
 		if (caller->join.serial && caller->join.tid == e->caller_tid) {
 			child->join = caller->join;
@@ -178,7 +180,7 @@ static int handle_unshare(struct lifecycle *lc, const struct nstrace_unshare_eve
 	p = subject(lc, hdr);
 	if (!p)
 		return -ENOMEM;
-	set_creator(c, p);
+	set_creator(lc, c, p);
 	p->unborn = c->serial;
 	container_view(&c->ns, &hdr->ns);
 	lc_lineage_runtime(lc, p, &c->runtime);
@@ -217,6 +219,8 @@ static int handle_exec(struct lifecycle *lc, const struct nstrace_exec_event *e)
 		memset(&p->join, 0, sizeof(p->join));
 	memcpy(p->comm, hdr->comm, sizeof(p->comm));
 	runtime_hint_from_argv(e->args, e->args_len, &p->hint);
+	if (e->creds.flags & NSTRACE_CREDS_READ)
+		p->creds = e->creds;
 	memcpy(t.comm, hdr->comm, sizeof(t.comm));
 
 	c = p->container;
@@ -225,6 +229,8 @@ static int handle_exec(struct lifecycle *lc, const struct nstrace_exec_event *e)
 		if (c->execs < LC_MAX_EXECS)
 			c->exec_ns[c->execs] = hdr->time_ns;
 		t.exec.index = ++c->execs;
+		if (t.exec.index == 1)
+			c->init_creds = e->creds;
 		if (c->init_pid == p->pid)
 			c->command_pending = runtime_init_shim(e->filename, sizeof(e->filename));
 		lc_emit(lc, &t, c, hdr->time_ns);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include "event.h"
 #include "runtime.h"
+#include "who.h"
 #include "snapshot.h"
 
 #define LC_MAX_EXECS 16 /* exec times kept for the start timeline */
@@ -56,6 +57,9 @@ struct lc_container {
 	__u64 created_ns, init_ns, exit_ns, destroyed_ns;
 	__u64 exec_ns[LC_MAX_EXECS];
 	struct lc_container *parent;
+	/* its init's at the first exec into the command; flags 0 until then */
+	struct nstrace_creds init_creds;
+	struct who who; /* the creator and its ancestors, at creation */
 };
 
 enum lc_kind {

@@ -30,6 +30,7 @@ int lifecycle_snapshot_add(struct lifecycle *lc, const struct snap_process *s)
 	if (!p)
 		return -ENOMEM;
 	p->ppid = s->ppid;
+	p->creds = s->creds;
 	memcpy(p->comm, s->comm, sizeof(p->comm));
 	p->comm[sizeof(p->comm) - 1] = '\0';
 	/*
@@ -64,6 +65,8 @@ int lifecycle_snapshot_add(struct lifecycle *lc, const struct snap_process *s)
 		c->init_nspid_levels = s->nspid_levels;
 		memcpy(c->init_nspid, s->nspid, sizeof(c->init_nspid));
 		c->ns = s->ns;
+		/* what it holds now: the first exec's were not seen */
+		c->init_creds = s->creds;
 	}
 	return 0;
 }
@@ -86,6 +89,7 @@ int lifecycle_snapshot_done(struct lifecycle *lc, __u64 started_ns)
 			n->c.creator_pid = parent->pid;
 			memcpy(n->c.creator_comm, parent->comm, sizeof(n->c.creator_comm));
 			lc_lineage_runtime(lc, parent, &lineage);
+			lc_trace_who(lc, &n->c);
 		}
 		if (lineage.runtime > n->c.runtime.runtime)
 			n->c.runtime.runtime = lineage.runtime;

@@ -371,3 +371,24 @@ bool lifecycle_timeline(const struct lc_container *c, struct lc_timeline *t)
 	t->total_ns = prev - c->created_ns;
 	return true;
 }
+
+static bool who_lookup(void *ctx, __u32 pid, struct who_process *out)
+{
+	struct lc_process *p = lc_find_process(ctx, pid);
+
+	if (!p)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->pid = p->pid;
+	/* a process that is its own parent (a made-up record) ends the chain */
+	out->ppid = p->ppid == p->pid ? 0 : p->ppid;
+	memcpy(out->comm, p->comm, sizeof(out->comm));
+	out->runtime = who_is_runtime(p->comm, &p->hint);
+	who_set_ids(out, &p->creds);
+	return true;
+}
+
+void lc_trace_who(struct lifecycle *lc, struct lc_container *c)
+{
+	who_trace(c->creator_pid, who_lookup, lc, &c->who);
+}
