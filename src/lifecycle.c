@@ -334,3 +334,19 @@ void lifecycle_lost(struct lifecycle *lc, __u64 count)
 	for (struct lc_node *n = lc->head; n; n = n->next)
 		n->c.incomplete = true;
 }
+
+int lifecycle_mounts(struct lifecycle *lc, const struct mount_exposures *m)
+{
+	struct lc_process *p = lc_find_process(lc, m->pid);
+	struct lc_container *c = p ? p->container : NULL;
+
+	if (!c || c->init_pid != m->pid)
+		return 0;
+	if (!c->mounts) {
+		c->mounts = malloc(sizeof(*c->mounts));
+		if (!c->mounts)
+			return -ENOMEM;
+	}
+	*c->mounts = *m;
+	return 0;
+}

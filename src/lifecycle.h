@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include "event.h"
+#include "mountinfo.h"
 #include "runtime.h"
 #include "who.h"
 #include "snapshot.h"
@@ -60,6 +61,7 @@ struct lc_container {
 	/* its init's at the first exec into the command; flags 0 until then */
 	struct nstrace_creds init_creds;
 	struct who who; /* the creator and its ancestors, at creation */
+	struct mount_exposures *mounts; /* what its init's mount table exposed; NULL until read */
 };
 
 enum lc_kind {
@@ -115,6 +117,11 @@ void lifecycle_free(struct lifecycle *lc);
 int lifecycle_snapshot_add(struct lifecycle *lc, const struct snap_process *p);
 int lifecycle_snapshot_done(struct lifecycle *lc, __u64 started_ns);
 int lifecycle_event(struct lifecycle *lc, const union nstrace_event *e);
+/*
+ * The mount table of a container's init, read when it exec'd the
+ * command: kept with the container whose init is m->pid, if any.
+ */
+int lifecycle_mounts(struct lifecycle *lc, const struct mount_exposures *m);
 /* Events were dropped: every live container is marked incomplete. */
 void lifecycle_lost(struct lifecycle *lc, __u64 count);
 

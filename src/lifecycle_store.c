@@ -54,6 +54,7 @@ static void free_node(struct lifecycle *lc, struct lc_node *n)
 	else
 		lc->tail = n->prev;
 	drop_owned(lc, &n->c);
+	free(n->c.mounts);
 	free(n);
 }
 

@@ -233,3 +233,49 @@ int mountinfo_exposures(const char *text, size_t len, const struct mount_host *h
 	}
 	return found;
 }
+
+static void collect_item(void *ctx, enum mount_exposure kind, const struct mount_entry *m)
+{
+	struct mount_exposures *out = ctx;
+
+	if (out->total < MOUNT_EXPOSURES_MAX) {
+		struct mount_exposure_item *it = &out->item[out->total];
+
+		it->kind = kind;
+		it->read_only = m->read_only;
+		it->path_cut = m->path_cut;
+		memcpy(it->mount_point, m->mount_point, sizeof(it->mount_point));
+	}
+	out->total++;
+}
+
+int mountinfo_collect(const char *text, size_t len, const struct mount_host *host, struct mount_exposures *out)
+{
+	int n;
+
+	out->total = 0;
+	memset(out->item, 0, sizeof(out->item));
+	n = mountinfo_exposures(text, len, host, collect_item, out);
+	return n < 0 ? n : 0;
+}
+
+int mount_exposures_check(const struct mount_exposures *m, const char **why)
+{
+	__u32 stored = m->total < MOUNT_EXPOSURES_MAX ? m->total : MOUNT_EXPOSURES_MAX;
+
+	if (m->flags & ~(MOUNT_EXPOSURES_READ | MOUNT_EXPOSURES_CUT)) {
+		*why = "mount record flags nstrace does not know";
+		return -EINVAL;
+	}
+	for (__u32 i = 0; i < stored; i++) {
+		if (m->item[i].kind >= MOUNT_EXPOSURE_COUNT) {
+			*why = "mount record of an unknown kind";
+			return -EINVAL;
+		}
+		if (!memchr(m->item[i].mount_point, '\0', sizeof(m->item[i].mount_point))) {
+			*why = "mount point without its end";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

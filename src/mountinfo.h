@@ -59,4 +59,34 @@ typedef void (*mount_exposure_fn)(void *ctx, enum mount_exposure kind, const str
 int mountinfo_exposures(const char *text, size_t len, const struct mount_host *host, mount_exposure_fn fn,
 			void *ctx);
 
+/*
+ * What one mount table exposed, fixed-width: it goes into --record files
+ * so that a replay shows what the live run read.
+ */
+#define MOUNT_EXPOSURES_MAX 16
+#define MOUNT_EXPOSURES_READ (1u << 0) /* the table was read (else the process was gone) */
+#define MOUNT_EXPOSURES_CUT (1u << 1) /* longer than read: mounts past the cut are not known */
+
+struct mount_exposure_item {
+	__u32 kind; /* enum mount_exposure */
+	__u8 read_only;
+	__u8 path_cut;
+	__u8 pad[2];
+	char mount_point[MOUNT_PATH_LEN];
+};
+
+struct mount_exposures {
+	__u32 pid; /* whose table */
+	__u32 flags;
+	__u32 total; /* found; the first MOUNT_EXPOSURES_MAX are in item */
+	__u32 pad;
+	struct mount_exposure_item item[MOUNT_EXPOSURES_MAX];
+};
+
+/* Fills out's items and total from text; -EINVAL at a malformed line, after what came before it. */
+int mountinfo_collect(const char *text, size_t len, const struct mount_host *host, struct mount_exposures *out);
+
+/* 0 if m holds only what mountinfo_collect can make; else -EINVAL and *why. */
+int mount_exposures_check(const struct mount_exposures *m, const char **why);
+
 #endif

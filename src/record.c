@@ -5,6 +5,7 @@
 #include <string.h>
 #include "event.h"
 #include "record.h"
+#include "mountinfo.h"
 #include "snapshot.h"
 
 struct file_header {
@@ -92,6 +93,10 @@ static bool length_ok(__u32 kind, __u32 *len, void *data, const char **why)
 		*why = "snapshot record of the wrong size";
 		return *len == sizeof(struct snap_process) &&
 		       !nstrace_creds_check(&((const struct snap_process *)data)->creds, why);
+	case RECORD_MOUNTS:
+		*why = "mount record of the wrong size";
+		return *len == sizeof(struct mount_exposures) &&
+		       !mount_exposures_check((const struct mount_exposures *)data, why);
 	case RECORD_SNAPSHOT_DONE:
 		*why = "snapshot end record of the wrong size";
 		return *len == sizeof(struct record_snapshot_done);
@@ -102,7 +107,8 @@ static bool length_ok(__u32 kind, __u32 *len, void *data, const char **why)
 
 static __u32 max_payload(void)
 {
-	__u32 max = sizeof(struct snap_process);
+	__u32 max = sizeof(struct snap_process) > sizeof(struct mount_exposures) ? sizeof(struct snap_process)
+										   : sizeof(struct mount_exposures);
 
 	for (__u32 t = 1; t <= NSTRACE_EVENT_TYPE_MAX; t++)
 		if (nstrace_event_size(t) > max)

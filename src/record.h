@@ -18,6 +18,7 @@ enum record_kind {
 	RECORD_LOST, /* struct record_lost */
 	RECORD_SNAPSHOT, /* a struct snap_process */
 	RECORD_SNAPSHOT_DONE, /* struct record_snapshot_done */
+	RECORD_MOUNTS, /* a struct mount_exposures, read when a container's init exec'd */
 };
 
 struct record_lost {

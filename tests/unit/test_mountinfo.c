@@ -181,6 +181,32 @@ static void root_device(void)
 	ASSERT_STREQ(mount_exposure_name(MOUNT_EXPOSURE_COUNT), "unknown", "past the table");
 }
 
+static void collect_for_records(void)
+{
+	struct mount_exposures m = { .pid = 7, .flags = MOUNT_EXPOSURES_READ };
+	const char *why = NULL;
+	char text[64 * 40];
+	size_t len = 0;
+
+	ASSERT_EQ(mountinfo_collect(TEXT(docker_privileged), &host, &m), 0, "privileged docker");
+	ASSERT_EQ(m.total, 3, "three");
+	ASSERT_EQ(m.item[0].kind, MOUNT_PROC_WRITABLE, "proc first, in table order");
+	ASSERT_STREQ(m.item[2].mount_point, "/sys/fs/cgroup/cpu", "cgroup last");
+	ASSERT_EQ(mount_exposures_check(&m, &why), 0, "well-formed");
+	for (int i = 0; i < 20; i++)
+		len += snprintf(text + len, sizeof(text) - len, "%d 1 0:6 / /d%d rw - devtmpfs x rw\n", i + 2, i);
+	ASSERT_EQ(mountinfo_collect(text, len, &host, &m), 0, "twenty device mounts");
+	ASSERT_EQ(m.total, 20, "all counted");
+	ASSERT_STREQ(m.item[MOUNT_EXPOSURES_MAX - 1].mount_point, "/d15", "the first ones kept");
+	ASSERT_EQ(mount_exposures_check(&m, &why), 0, "more found than kept is well-formed");
+	m.item[3].kind = MOUNT_EXPOSURE_COUNT;
+	ASSERT_EQ(mount_exposures_check(&m, &why), -EINVAL, "unknown kind");
+	m.item[3].kind = MOUNT_DEVICES;
+	memset(m.item[4].mount_point, 'a', sizeof(m.item[4].mount_point));
+	ASSERT_EQ(mount_exposures_check(&m, &why), -EINVAL, "unterminated mount point");
+	ASSERT_STREQ(why, "mount point without its end", "why");
+}
+
 int main(void)
 {
 	SUBTEST("mountinfo line parsing", parse_line());
@@ -192,5 +218,6 @@ int main(void)
 	SUBTEST("a /proc/sys cover belongs to its proc", proc_cover_belongs_to_its_proc());
 	SUBTEST("malformed text", malformed());
 	SUBTEST("root device", root_device());
+	SUBTEST("collected for records", collect_for_records());
 	return test_summary();
 }
