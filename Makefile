@@ -23,7 +23,7 @@ CORE_SRCS := src/event.c src/escape.c src/print.c src/diag.c src/runtime.c src/p
 	src/lifecycle_snapshot.c src/lcprint.c src/record.c src/session.c src/histogram.c src/profile_report.c \
 	src/json_writer.c src/output.c src/output_text.c src/output_json.c
 # What a process may do, what it can reach, and the rules that watch both.
-CORE_SRCS += src/creds.c src/mountinfo.c src/alerts.c src/who.c
+CORE_SRCS += src/creds.c src/mountinfo.c src/alerts.c src/who.c src/auditprint.c
 LIVE_SRCS := src/hooks.c src/trace.c src/procfs.c src/cli.c src/cmd_trace.c src/cmd_replay.c src/cmd_ps.c \
 	src/profile.c
 MAIN_SRC := src/nstrace.c

@@ -18,6 +18,7 @@
 
 enum {
 	OPT_COMM = 0x200,
+	OPT_ALERTS,
 };
 
 static const struct argp_option json_options[] = {
@@ -56,6 +57,7 @@ static const struct argp_option options[] = {
 	{ "events", 'e', NULL, 0, "Print every raw event besides the lifecycle", 0 },
 	{ "pid", 'p', "PID", 0, "Raw events of this process or its children only", 0 },
 	{ "comm", OPT_COMM, "NAME", 0, "Raw events whose command name is NAME only", 0 },
+	{ "alerts", OPT_ALERTS, NULL, 0, "Print only alerts and the records they point to", 0 },
 	{ "output", 'o', "FILE", 0, "Write the output to FILE instead of stdout", 0 },
 	{},
 };
@@ -125,6 +127,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (!arg[0] || strlen(arg) >= NSTRACE_COMM_LEN)
 			usage_error(state, "--comm takes a name of 1 to %d bytes", NSTRACE_COMM_LEN - 1);
 		cli->print.filter_comm = arg;
+		break;
+	case OPT_ALERTS:
+		cli->print.alerts_only = true;
 		break;
 	case 'o':
 		cli->output_path = arg;

@@ -3,6 +3,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "commands.h"
@@ -20,6 +21,7 @@ struct app {
 	const char *record_path;
 	FILE *record;
 	struct session *s;
+	struct mount_host host_root;
 };
 
 static const char doc[] =
@@ -76,11 +78,49 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/*
+ * A container's init just exec'd the command: its mount table, read once
+ * while it is there, says what of the host the container can reach.
+ */
+static int read_mounts(struct app *app, __u32 pid)
+{
+	struct mount_exposures m = { .pid = pid };
+	size_t len;
+	char *text;
+	bool cut;
+
+	if (!procfs_read_mountinfo("/proc", pid, &text, &len, &cut)) {
+		m.flags = MOUNT_EXPOSURES_READ | (cut ? MOUNT_EXPOSURES_CUT : 0);
+		/* a line the parser refused ends what is known as a cut does */
+		if (mountinfo_collect(text, len, &app->host_root, &m))
+			m.flags |= MOUNT_EXPOSURES_CUT;
+		free(text);
+	}
+	return session_mounts(app->s, &m);
+}
+
 static int on_event(void *ctx, const union nstrace_event *e)
 {
 	struct app *app = ctx;
+	int err = session_event(app->s, e);
 
-	return session_event(app->s, e);
+	if (!err && e->hdr.type == NSTRACE_EVENT_EXEC && session_wants_mounts(app->s, e->hdr.pid))
+		err = read_mounts(app, e->hdr.pid);
+	return err;
+}
+
+/* The device of the host's root file system, against which containers' mounts are told apart. */
+static void read_host_root(struct app *app)
+{
+	size_t len;
+	char *text;
+	bool cut;
+
+	if (procfs_read_mountinfo("/proc", 0, &text, &len, &cut))
+		return;
+	if (mountinfo_root_device(text, len, &app->host_root.root_major, &app->host_root.root_minor))
+		diag_info("no / in nstrace's own mount table: the host's root is not told apart");
+	free(text);
 }
 
 static int on_lost(void *ctx, __u64 count, __u64 total)
@@ -105,6 +145,7 @@ static int on_ready(void *ctx, const struct hook_choice *hooks)
 	int err;
 
 	(void)hooks;
+	read_host_root(app);
 	err = procfs_scan("/proc", feed_snapshot, app);
 	if (err == -EIO || err == -ENOMEM)
 		return err;

@@ -230,7 +230,7 @@ static int handle_exec(struct lifecycle *lc, const struct nstrace_exec_event *e)
 			c->exec_ns[c->execs] = hdr->time_ns;
 		t.exec.index = ++c->execs;
 		if (t.exec.index == 1)
-			c->init_creds = e->creds;
+			lc_set_init_creds(lc, c, &e->creds);
 		if (c->init_pid == p->pid)
 			c->command_pending = runtime_init_shim(e->filename, sizeof(e->filename));
 		lc_emit(lc, &t, c, hdr->time_ns);
@@ -349,4 +349,12 @@ int lifecycle_mounts(struct lifecycle *lc, const struct mount_exposures *m)
 	}
 	*c->mounts = *m;
 	return 0;
+}
+
+bool lifecycle_wants_mounts(struct lifecycle *lc, __u32 pid)
+{
+	struct lc_process *p = lc_find_process(lc, pid);
+	struct lc_container *c = p ? p->container : NULL;
+
+	return c && c->init_pid == pid && c->execs && !c->mounts;
 }

@@ -79,6 +79,8 @@ struct lifecycle {
 	__u64 snapshot_ns;
 	/* the host's, from the snapshot: 0 for a type nothing there showed */
 	struct nstrace_ns_set host_ns;
+	/* pid 1's capability bounding set, from the snapshot: 0 when unknown */
+	__u64 host_bounding;
 	__u32 *survivors;
 	size_t survivors_cap;
 };
@@ -99,6 +101,8 @@ void lc_count_member(struct lc_container *c, int delta);
 bool lc_inside(const struct lc_container *c, const struct lc_container *outer);
 void lc_set_parent(struct lc_container *c, struct lc_container *parent);
 void lc_own_namespaces(struct lifecycle *lc, struct lc_container *c, nstrace_ns_mask mask);
+/* What the container's init holds as it starts the command, and whether that is privileged. */
+void lc_set_init_creds(struct lifecycle *lc, struct lc_container *c, const struct nstrace_creds *creds);
 /* Fills c->who from the process table, starting at c->creator_pid. */
 void lc_trace_who(struct lifecycle *lc, struct lc_container *c);
 struct lc_container *lc_owner_of(struct lifecycle *lc, int type, __u32 inum);

@@ -39,6 +39,8 @@ int lifecycle_snapshot_add(struct lifecycle *lc, const struct snap_process *s)
 	 * ones. pid 1's links can be unreadable even to root (without
 	 * CAP_SYS_PTRACE over it); a type nothing showed stays unknown.
 	 */
+	if (s->pid == 1 && s->nspid_levels == 1 && (s->creds.flags & NSTRACE_CREDS_READ))
+		lc->host_bounding = s->creds.cap_bounding;
 	if (s->ppid == 0 && s->nspid_levels == 1)
 		for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++)
 			if (!lc->host_ns.inum[t])
@@ -66,7 +68,7 @@ int lifecycle_snapshot_add(struct lifecycle *lc, const struct snap_process *s)
 		memcpy(c->init_nspid, s->nspid, sizeof(c->init_nspid));
 		c->ns = s->ns;
 		/* what it holds now: the first exec's were not seen */
-		c->init_creds = s->creds;
+		lc_set_init_creds(lc, c, &s->creds);
 	}
 	return 0;
 }

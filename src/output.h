@@ -15,7 +15,9 @@
 #include <sys/types.h>
 #include "event.h"
 
+struct alert;
 struct lifecycle;
+struct lc_container;
 struct lc_transition;
 
 /* What the session counted, for the closing summary. */
@@ -39,6 +41,13 @@ struct output_ops {
 	/* count more events were dropped by the kernel side; total so far */
 	void (*lost)(struct output *o, __u64 count, __u64 total);
 	void (*transition)(struct output *o, const struct lc_transition *t);
+	/*
+	 * An alert rule fired (docs/alerts.md) about container c (NULL when it
+	 * is gone already); target: the other container a namespace_escape
+	 * entered, or NULL; cause: the raw event that raised it, or NULL.
+	 */
+	void (*alert)(struct output *o, const struct alert *a, const struct lc_container *c,
+		      const struct lc_container *target, const union nstrace_event *cause);
 	/* the /proc snapshot is in: from here on, records are live */
 	void (*snapshot_done)(struct output *o, __u64 started_ns);
 	/* The end of the trace: lc holds the containers still alive. */
@@ -63,6 +72,7 @@ struct printer_opts {
 	FILE *out;
 	bool json;
 	bool events; /* raw events too, not just the lifecycle */
+	bool alerts_only; /* alerts and the records they point to, nothing else */
 	pid_t filter_pid; /* raw events of this process and its children only */
 	const char *filter_comm;
 };
