@@ -61,8 +61,8 @@ static bool inner_id(const struct nstrace_creds *c, const struct nstrace_idmap *
 
 void print_creds_json(struct json_writer *w, const struct nstrace_creds *c)
 {
-	bool audit = c->flags & NSTRACE_CREDS_AUDIT;
-	__u32 uid_in, gid_in;
+	bool audit = c->flags & NSTRACE_CREDS_AUDIT, uid_known, gid_known;
+	__u32 uid_in = 0, gid_in = 0;
 
 	if (!(c->flags & NSTRACE_CREDS_READ)) {
 		jsonw_null(w);
@@ -73,8 +73,10 @@ void print_creds_json(struct json_writer *w, const struct nstrace_creds *c)
 	jsonw_uint_field(w, "gid", c->gid);
 	jsonw_uint_field(w, "euid", c->euid);
 	jsonw_uint_field(w, "egid", c->egid);
-	json_id_or_null(w, "uid_inside", inner_id(c, &c->uid_map, c->uid, &uid_in), uid_in);
-	json_id_or_null(w, "gid_inside", inner_id(c, &c->gid_map, c->gid, &gid_in), gid_in);
+	uid_known = inner_id(c, &c->uid_map, c->uid, &uid_in);
+	gid_known = inner_id(c, &c->gid_map, c->gid, &gid_in);
+	json_id_or_null(w, "uid_inside", uid_known, uid_in);
+	json_id_or_null(w, "gid_inside", gid_known, gid_in);
 	json_id_or_null(w, "auid", audit, c->loginuid);
 	json_id_or_null(w, "sessionid", audit, c->sessionid);
 	json_caps(w, "cap_effective", c->cap_effective);
@@ -201,21 +203,36 @@ void print_mounts_json(struct json_writer *w, const struct mount_exposures *m)
 	jsonw_end_object(w);
 }
 
+/* One entry per kind, its first mount point and how many more there are: a line stays readable. */
 void print_mounts_text(FILE *out, const struct mount_exposures *m)
 {
-	__u32 stored;
+	__u32 stored, n = 0;
 
 	if (!m || !(m->flags & MOUNT_EXPOSURES_READ) || !m->total)
 		return;
 	stored = m->total < MOUNT_EXPOSURES_MAX ? m->total : MOUNT_EXPOSURES_MAX;
 	fputs(" exposes=", out);
-	for (__u32 i = 0; i < stored; i++) {
-		fprintf(out, "%s%s:", i ? "," : "", mount_exposure_name(m->item[i].kind));
-		escape_text(out, m->item[i].mount_point, strnlen(m->item[i].mount_point, sizeof(m->item[i].mount_point)),
-			    0);
+	for (__u32 kind = 0; kind < MOUNT_EXPOSURE_COUNT; kind++) {
+		const struct mount_exposure_item *first = NULL;
+		__u32 more = 0;
+
+		for (__u32 i = 0; i < stored; i++) {
+			if (m->item[i].kind != kind)
+				continue;
+			if (first)
+				more++;
+			else
+				first = &m->item[i];
+		}
+		if (!first)
+			continue;
+		fprintf(out, "%s%s:", n++ ? "," : "", mount_exposure_name(kind));
+		escape_text(out, first->mount_point, strnlen(first->mount_point, sizeof(first->mount_point)), 0);
+		if (more)
+			fprintf(out, "(+%u)", more);
 	}
 	if (m->total > stored)
-		fputs(",...", out);
+		fprintf(out, ",%u more", m->total - stored);
 }
 
 void print_alert_json(struct json_writer *w, const struct alert *a, const char *key, const char *target)

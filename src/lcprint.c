@@ -319,7 +319,9 @@ void print_transition_text(struct text_printer *p, const struct lc_transition *t
 		print_text_argv(out, t->exec.event);
 		if (t->exec.index == 1) {
 			fputc(' ', out);
-			print_creds_text(out, &t->exec.event->creds, 0);
+			/* "all" for the capabilities of a privileged one: every one the host has */
+			print_creds_text(out, &t->exec.event->creds,
+					 c->privileged ? t->exec.event->creds.cap_effective : 0);
 		}
 		break;
 	case LC_JOIN:

@@ -1,6 +1,6 @@
 #!/bin/sh
 # nstrace against real container runtimes: unshare and nsenter, runc, crun, lxc, docker.
-# Usage: tests/runtimes/run.sh [NSTRACE [unshare|runc|crun|lxc|docker|existing|bad-proc]...]   (as root)
+# Usage: tests/runtimes/run.sh [NSTRACE [unshare|runc|crun|lxc|docker|existing|bad-proc|audit]...]   (as root)
 # Every scenario traces with --json --record, drives the runtime, stops nstrace
 # with SIGINT and checks the container's lifecycle records against what the
 # runtime itself reports, and replay's output against the live output.
@@ -10,12 +10,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 NSTRACE=$(realpath "${1:-./nstrace}")
 [ $# -gt 0 ] && shift
 [ -x "$NSTRACE" ] || { echo "runtimes: no nstrace at $NSTRACE"; echo "runtimes: 0 passed, 1 failed, 0 skipped"; exit 1; }
-groups=${*:-unshare runc crun lxc docker existing bad-proc}
+groups=${*:-unshare runc crun lxc docker existing bad-proc audit}
 
 # shellcheck source=tests/runtimes/lib.sh
 . "$here/lib.sh"
 # shellcheck source=tests/runtimes/scenarios.sh
 . "$here/scenarios.sh"
+# shellcheck source=tests/runtimes/audit.sh
+. "$here/audit.sh"
 
 scenario=setup
 if [ "$(id -u)" -ne 0 ]; then
@@ -84,6 +86,8 @@ for group in $groups; do
 	docker) scenario_docker_run; scenario_docker_run --init; scenario_docker_exec; scenario_docker_kill ;;
 	existing) scenario_existing ;;
 	bad-proc) scenario_bad_proc ;;
+	audit) scenario_audit_docker; scenario_audit_rootless; scenario_audit_loginuid; scenario_audit_capgain
+		scenario_audit_escape ;;
 	*) echo "runtimes: unknown scenario group $group"; exit 2 ;;
 	esac
 done
