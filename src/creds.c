@@ -98,11 +98,24 @@ int caps_text(__u64 set, __u64 all, char *buf, size_t size)
 	return total;
 }
 
+/*
+ * CAP_PERFMON, CAP_BPF (5.8) and CAP_CHECKPOINT_RESTORE (5.9) were split
+ * off CAP_SYS_ADMIN, and the kernel still accepts CAP_SYS_ADMIN for each
+ * (perfmon_capable(), bpf_capable(), checkpoint_restore_ns_capable()): a
+ * runtime older than them gives all it knows and so, in effect, them too.
+ */
+#define CAP_SYS_ADMIN_BIT 21
+#define CAPS_SPLIT_FROM_SYS_ADMIN ((1ULL << 38) | (1ULL << 39) | (1ULL << 40))
+
 bool creds_privileged(const struct nstrace_creds *c, __u64 host_bounding)
 {
+	__u64 held = c->cap_effective;
+
 	if (!(c->flags & NSTRACE_CREDS_READ) || c->userns_level || !host_bounding)
 		return false;
-	return (c->cap_effective & host_bounding) == host_bounding;
+	if (held & (1ULL << CAP_SYS_ADMIN_BIT))
+		held |= CAPS_SPLIT_FROM_SYS_ADMIN;
+	return (held & host_bounding) == host_bounding;
 }
 
 __u64 creds_gained(const struct nstrace_creds *before, const struct nstrace_creds *after)

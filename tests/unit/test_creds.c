@@ -65,6 +65,13 @@ static void privileged(void)
 	ASSERT_TRUE(!creds_privileged(&c, (1ULL << 41) - 1), "against a host that has CAP_SYS_RESOURCE");
 	c.userns_level = 1;
 	ASSERT_TRUE(!creds_privileged(&c, HOST_BOUNDING), "in a user namespace of its own");
+	/* docker 20.10's ALL stops at CAP_AUDIT_READ: CAP_SYS_ADMIN stands in for the three split off it */
+	c = host_root();
+	c.cap_effective = HOST_BOUNDING & ~(CAP(38) | CAP(39) | CAP(40));
+	ASSERT_TRUE(creds_privileged(&c, HOST_BOUNDING), "all a runtime without perfmon, bpf, checkpoint_restore knows");
+	c.cap_effective &= ~CAP(21);
+	c.cap_effective |= CAP(38) | CAP(39);
+	ASSERT_TRUE(!creds_privileged(&c, HOST_BOUNDING), "perfmon and bpf do not stand in for sys_admin");
 	c = host_root();
 	c.flags = 0;
 	ASSERT_TRUE(!creds_privileged(&c, HOST_BOUNDING), "credentials not read");
