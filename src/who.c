@@ -43,8 +43,15 @@ void who_trace(__u32 creator, who_lookup_fn lookup, void *ctx, struct who *out)
 	while (out->count < WHO_MAX_CHAIN) {
 		struct who_process *p = &out->chain[out->count];
 
-		if (!pid || !lookup(ctx, pid, p))
+		if (!pid || !lookup(ctx, pid, p)) {
+			/*
+			 * A runtime process whose parent is gone was left to init by a
+			 * daemon that forked it off and exited (containerd's shims).
+			 */
+			if (out->count && out->chain[out->count - 1].runtime && pid)
+				out->end = WHO_DAEMON;
 			return;
+		}
 		out->count++;
 		if (!p->runtime) {
 			out->end = WHO_USER;

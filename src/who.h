@@ -32,8 +32,12 @@ void who_set_ids(struct who_process *p, const struct nstrace_creds *creds);
 
 enum who_end {
 	WHO_USER, /* the last process of the chain is the first that is not a runtime's */
-	WHO_DAEMON, /* the chain ends in a runtime's daemon: whoever asked it is not a process ancestor */
-	WHO_UNKNOWN, /* an ancestor is not known (exited before tracing and unseen), or the chain is longer */
+	/*
+	 * The chain ends in a runtime process left to pid 1, whose parent is
+	 * pid 1 or gone: a daemon, and whoever asked it is no process ancestor.
+	 */
+	WHO_DAEMON,
+	WHO_UNKNOWN, /* the creator is not known, or the chain is longer than kept */
 };
 
 struct who {

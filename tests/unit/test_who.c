@@ -95,7 +95,7 @@ static void unknown_ends(void)
 
 	add(&t, 30, 25, "runc", "runc", 0, NSTRACE_UID_UNSET);
 	who_trace(30, lookup, &t, &w);
-	ASSERT_EQ(w.end, WHO_UNKNOWN, "parent not known");
+	ASSERT_EQ(w.end, WHO_DAEMON, "a runtime whose parent is gone was left by a daemon");
 	ASSERT_EQ(w.count, 1, "runc alone");
 	who_trace(99, lookup, &t, &w);
 	ASSERT_EQ(w.count, 0, "creator not known");
