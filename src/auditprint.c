@@ -139,6 +139,7 @@ void print_who_json(struct json_writer *w, const struct who *who)
 {
 	jsonw_start_object(w);
 	jsonw_string_field(w, "started_by", who_end_name(who->end));
+	json_id_or_null(w, "auid", true, who->loginuid);
 	jsonw_name(w, "chain");
 	jsonw_start_array(w);
 	for (__u32 i = 0; i < who->count && i < WHO_MAX_CHAIN; i++) {
@@ -162,6 +163,8 @@ void print_who_json(struct json_writer *w, const struct who *who)
 void print_who_text(FILE *out, const struct who *who)
 {
 	fprintf(out, "started_by=%s", who_end_name(who->end));
+	if (who->loginuid != NSTRACE_UID_UNSET)
+		fprintf(out, " auid=%u", who->loginuid);
 	for (__u32 i = 0; i < who->count && i < WHO_MAX_CHAIN; i++) {
 		const struct who_process *p = &who->chain[i];
 

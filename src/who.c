@@ -40,6 +40,7 @@ void who_trace(__u32 creator, who_lookup_fn lookup, void *ctx, struct who *out)
 
 	memset(out, 0, sizeof(*out));
 	out->end = WHO_UNKNOWN;
+	out->loginuid = NSTRACE_UID_UNSET;
 	while (out->count < WHO_MAX_CHAIN) {
 		struct who_process *p = &out->chain[out->count];
 
@@ -53,6 +54,8 @@ void who_trace(__u32 creator, who_lookup_fn lookup, void *ctx, struct who *out)
 			return;
 		}
 		out->count++;
+		if (out->loginuid == NSTRACE_UID_UNSET && p->audit)
+			out->loginuid = p->loginuid;
 		if (!p->runtime) {
 			out->end = WHO_USER;
 			return;

@@ -41,6 +41,12 @@ enum who_end {
 };
 
 struct who {
+	/*
+	 * The login uid the chain was started under: the first one set from
+	 * the creator up (the creator's credentials are the freshest: a shell
+	 * may have set it after its own exec). NSTRACE_UID_UNSET for none.
+	 */
+	__u32 loginuid;
 	__u32 count;
 	struct who_process chain[WHO_MAX_CHAIN]; /* the creator first, then its parent... */
 	enum who_end end;

@@ -203,14 +203,16 @@ scenario_audit_loginuid() {
 	id=$tag-login
 	runc_bundle "$id" '["/bin/true"]'
 	trace_start audit-loginuid || return 0
-	sh -c "echo 1000 > /proc/self/loginuid && exec runc run --bundle '$bundle' '$id'" </dev/null >"$T/$id.log" 2>&1 ||
+	# the shell stays runc's parent, as a login shell does
+	sh -c "echo 1000 > /proc/self/loginuid && runc run --bundle '$bundle' '$id'; exit \$?" </dev/null >"$T/$id.log" 2>&1 ||
 		fail "runc run from a login shell: $(cat "$T/$id.log")"
 	trace_stop
 
 	key=$(key_of ".container_id == \"$id\"")
 	create=$(jq -c --arg k "$key" 'select(.type == "container_create" and .container == $k)' "$trace_out")
 	expect "started by a user's process" user "$(echo "$create" | jq -r .who.started_by)"
-	expect "whose login uid is 1000" 1000 "$(echo "$create" | jq -r '.who.chain[-1].auid')"
+	expect "under login uid 1000" 1000 "$(echo "$create" | jq -r '.who.auid')"
+	expect "the shell that set it ends the chain" sh "$(echo "$create" | jq -r '.who.chain[-1].comm')"
 	expect "the chain starts at the creator" "$(echo "$create" | jq -r .creator.pid)" \
 		"$(echo "$create" | jq -r '.who.chain[0].pid')"
 	expect "the container's init carries it" 1000 "$(summary "$key" | jq -r .init_creds.auid)"
@@ -220,22 +222,24 @@ scenario_audit_loginuid() {
 scenario_audit_capgain() {
 	scenario=audit-capgain
 	docker_up || { skip "no docker daemon"; return 0; }
-	mkdir -p "$T/suidroot"
+	# busybox picks its applet by the name it runs as: the setuid copy keeps the name
+	mkdir -p "$T/suidroot/suid"
 	cp -a "$R/." "$T/suidroot/"
-	cp "$R/bin/busybox" "$T/suidroot/bin/suidbox"
-	chmod 4755 "$T/suidroot/bin/suidbox"
+	cp "$R/bin/busybox" "$T/suidroot/suid/busybox"
+	chmod 4755 "$T/suidroot/suid/busybox"
 	tar -C "$T/suidroot" -cf "$T/suidroot.tar" .
 	dk import "$T/suidroot.tar" "$tag/suid" >/dev/null
 	name=$tag-capgain
 	trace_start audit-capgain || return 0
 	dk run --network none --user 1000:1000 --name "$name" "$tag/suid" \
-		/bin/sh -c '/bin/busybox true; /bin/suidbox true' >/dev/null 2>&1 || fail "docker run"
+		/bin/sh -c '/bin/busybox true; /suid/busybox true' >"$T/capgain.log" 2>&1 ||
+		fail "docker run: $(cat "$T/capgain.log")"
 	dk rm "$name" >/dev/null
 	trace_stop
 
 	key=$(key_of '.runtime == "docker"')
 	expect "one capability_gain" 1 "$(alerts capability_gain "$key")"
-	expect "by the setuid binary, as euid 0" "suidbox 0" \
+	expect "by the setuid binary, as euid 0" "busybox 0" \
 		"$(jq -r 'select(.type == "alert" and .rule == "capability_gain") | "\(.comm) \(.euid)"' "$trace_out")"
 	expect "the plain exec before it gained nothing" 1 "$(alerts capability_gain)"
 }

@@ -56,6 +56,7 @@ static void login_user_through_sudo(void)
 	ASSERT_EQ(w.count, 3, "runc's stage, runc, sudo");
 	ASSERT_STREQ(w.chain[2].comm, "sudo", "the first process that is not a runtime's");
 	ASSERT_EQ(w.chain[2].loginuid, 1000, "login user 1000");
+	ASSERT_EQ(w.loginuid, 1000, "the chain's login uid");
 	ASSERT_EQ(w.chain[2].uid, 0, "running as root");
 }
 
@@ -73,6 +74,7 @@ static void docker_shows_a_daemon(void)
 	ASSERT_EQ(w.end, WHO_DAEMON, "only the shim shows");
 	ASSERT_EQ(w.count, 3, "runc init, runc, the shim");
 	ASSERT_STREQ(w.chain[2].comm, "containerd-shim", "the daemon");
+	ASSERT_EQ(w.loginuid, NSTRACE_UID_UNSET, "no login uid anywhere");
 }
 
 static void unshare_from_a_shell(void)
