@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* nstrace ps: the containers running now, from /proc alone. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "commands.h"
@@ -53,6 +54,48 @@ static int add_process(void *ctx, const struct snap_process *p)
 	return err == -ENOMEM ? err : 0;
 }
 
+struct mount_reader {
+	const char *proc_root;
+	struct mount_host host;
+	struct lifecycle *lc;
+	int err;
+};
+
+/* What each container's init can reach of the host, from its mount table as it is now. */
+static void read_mounts(void *ctx, const struct lc_container *c)
+{
+	struct mount_reader *r = ctx;
+	struct mount_exposures m = { .pid = c->init_pid };
+	size_t len;
+	char *text;
+	bool cut;
+
+	if (!c->init_pid || r->err)
+		return;
+	if (!procfs_read_mountinfo(r->proc_root, c->init_pid, &text, &len, &cut)) {
+		m.flags = MOUNT_EXPOSURES_READ | (cut ? MOUNT_EXPOSURES_CUT : 0);
+		/* a line the parser refused ends what is known as a cut does */
+		if (mountinfo_collect(text, len, &r->host, &m))
+			m.flags |= MOUNT_EXPOSURES_CUT;
+		free(text);
+	}
+	r->err = lifecycle_mounts(r->lc, &m);
+}
+
+static void read_all_mounts(struct lifecycle *lc, const char *proc_root)
+{
+	struct mount_reader r = { .proc_root = proc_root, .lc = lc };
+	size_t len;
+	char *text;
+	bool cut;
+
+	if (!procfs_read_mountinfo(proc_root, 0, &text, &len, &cut)) {
+		mountinfo_root_device(text, len, &r.host.root_major, &r.host.root_minor);
+		free(text);
+	}
+	lifecycle_for_each(lc, read_mounts, &r);
+}
+
 static void print_one_text(void *ctx, const struct lc_container *c)
 {
 	print_container_text(ctx, c);
@@ -91,6 +134,7 @@ int cmd_ps(int argc, char **argv)
 		lifecycle_free(lc);
 		return 1;
 	}
+	read_all_mounts(lc, args.proc_root);
 	if (args.json) {
 		jsonw_init(&w, stdout);
 		lifecycle_for_each(lc, print_one_json, &w);
