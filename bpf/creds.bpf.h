@@ -6,10 +6,11 @@
  * these are exactly what the new program starts with; read later from
  * /proc they may have changed or the process may be gone.
  *
- * Runs on every exec of the host, so the reads are few: the ids, the
- * securebits and the five capability sets sit next to each other in struct
- * cred and come in one probe read; the user namespace's maps only for a
- * task outside the host's user namespace.
+ * Runs on every exec of the host, so the reads are cheap: the task is the
+ * tracepoint's typed argument and every field is a plain load the verifier
+ * makes fault-safe, about a dozen of them, where a bpf_probe_read_kernel()
+ * call each would cost tens of nanoseconds; the user namespace's maps,
+ * two block reads, only for a task outside the host's user namespace.
  */
 #ifndef CREDS_BPF_H
 #define CREDS_BPF_H

@@ -104,6 +104,8 @@ static __always_inline void *reserve(__u32 size)
  * kernel's BTF (btf_nested_type_is_trusted), about 10 ms per program on
  * 6.18. So only the unshare and setns paths are typed, where the system
  * call costs a microsecond or two; clone, exec and exit cost hundreds.
+ * The credentials of an exec (creds.bpf.h) are the one exception: a dozen
+ * loads from the tracepoint's typed task, too many for a probe read each.
  */
 #define READ(typed, src, ...) ((typed) ? ___arrow(src, __VA_ARGS__) : BPF_CORE_READ(src, __VA_ARGS__))
 
