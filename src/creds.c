@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <ctype.h>
 #include <stdio.h>
-#include <strings.h>
 #include "creds.h"
 
 /* include/uapi/linux/capability.h */
@@ -52,16 +51,6 @@ static const char *const cap_names[CAP_NAMES_KNOWN] = {
 const char *cap_name(unsigned int bit)
 {
 	return bit < CAP_NAMES_KNOWN ? cap_names[bit] : NULL;
-}
-
-int cap_from_name(const char *name)
-{
-	if (!strncasecmp(name, "CAP_", 4))
-		name += 4;
-	for (int bit = 0; bit < CAP_NAMES_KNOWN; bit++)
-		if (!strcasecmp(cap_names[bit] + 4, name))
-			return bit;
-	return -1;
 }
 
 int caps_text(__u64 set, __u64 all, char *buf, size_t size)

@@ -17,8 +17,6 @@
 
 /* "CAP_SYS_ADMIN" for bit 21; NULL for a bit this table does not know. */
 const char *cap_name(unsigned int bit);
-/* The bit of a name with or without "CAP_", in any case; -1 if unknown. */
-int cap_from_name(const char *name);
 
 /*
  * A capability set for a text line: "none", "all" when it holds all of

@@ -228,25 +228,6 @@ out:
 	return err;
 }
 
-int procfs_host_bounding(const char *proc_root, __u64 *bounding)
-{
-	static const char *const sources[] = { "1", "self" };
-	char path[PATH_MAX], status[STATUS_MAX];
-
-	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
-		struct nstrace_creds c = { 0 };
-		ssize_t n;
-
-		snprintf(path, sizeof(path), "%s/%s/status", proc_root, sources[i]);
-		n = read_file(path, status, sizeof(status));
-		if (n > 0 && !parse_status_creds(status, n, &c)) {
-			*bounding = c.cap_bounding;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 int procfs_read_mountinfo(const char *proc_root, int pid, char **text, size_t *len, bool *cut)
 {
 	char path[PATH_MAX];

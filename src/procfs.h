@@ -19,12 +19,6 @@ int procfs_scan(const char *proc_root, procfs_fn fn, void *ctx);
 /* Fills p from proc_root/pid; -ENOENT if it is gone, -EINVAL if unparsable. */
 int procfs_read_process(const char *proc_root, int pid, struct snap_process *p);
 
-/*
- * The host's capability bounding set, from pid 1's status (or, where that
- * is unreadable, nstrace's own): what a privileged container can hold.
- */
-int procfs_host_bounding(const char *proc_root, __u64 *bounding);
-
 /* Mount tables of a thousand entries fit; a longer one is read in part and *cut set. */
 #define PROCFS_MOUNTINFO_MAX (1 << 20)
 

