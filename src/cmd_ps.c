@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* nstrace ps: the containers running now, from /proc alone. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "commands.h"
@@ -66,33 +65,18 @@ static void read_mounts(void *ctx, const struct lc_container *c)
 {
 	struct mount_reader *r = ctx;
 	struct mount_exposures m = { .pid = c->init_pid };
-	size_t len;
-	char *text;
-	bool cut;
 
 	if (!c->init_pid || r->err)
 		return;
-	if (!procfs_read_mountinfo(r->proc_root, c->init_pid, &text, &len, &cut)) {
-		m.flags = MOUNT_EXPOSURES_READ | (cut ? MOUNT_EXPOSURES_CUT : 0);
-		/* a line the parser refused ends what is known as a cut does */
-		if (mountinfo_collect(text, len, &r->host, &m))
-			m.flags |= MOUNT_EXPOSURES_CUT;
-		free(text);
-	}
+	procfs_mount_exposures(r->proc_root, &r->host, &m);
 	r->err = lifecycle_mounts(r->lc, &m);
 }
 
 static void read_all_mounts(struct lifecycle *lc, const char *proc_root)
 {
 	struct mount_reader r = { .proc_root = proc_root, .lc = lc };
-	size_t len;
-	char *text;
-	bool cut;
 
-	if (!procfs_read_mountinfo(proc_root, 0, &text, &len, &cut)) {
-		mountinfo_root_device(text, len, &r.host.root_major, &r.host.root_minor);
-		free(text);
-	}
+	procfs_host_root(proc_root, &r.host);
 	lifecycle_for_each(lc, read_mounts, &r);
 }
 

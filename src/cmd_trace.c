@@ -3,7 +3,6 @@
 #include <argp.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "commands.h"
@@ -85,17 +84,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 static int read_mounts(struct app *app, __u32 pid)
 {
 	struct mount_exposures m = { .pid = pid };
-	size_t len;
-	char *text;
-	bool cut;
 
-	if (!procfs_read_mountinfo("/proc", pid, &text, &len, &cut)) {
-		m.flags = MOUNT_EXPOSURES_READ | (cut ? MOUNT_EXPOSURES_CUT : 0);
-		/* a line the parser refused ends what is known as a cut does */
-		if (mountinfo_collect(text, len, &app->host_root, &m))
-			m.flags |= MOUNT_EXPOSURES_CUT;
-		free(text);
-	}
+	procfs_mount_exposures("/proc", &app->host_root, &m);
 	return session_mounts(app->s, &m);
 }
 
@@ -107,20 +97,6 @@ static int on_event(void *ctx, const union nstrace_event *e)
 	if (!err && e->hdr.type == NSTRACE_EVENT_EXEC && session_wants_mounts(app->s, e->hdr.pid))
 		err = read_mounts(app, e->hdr.pid);
 	return err;
-}
-
-/* The device of the host's root file system, against which containers' mounts are told apart. */
-static void read_host_root(struct app *app)
-{
-	size_t len;
-	char *text;
-	bool cut;
-
-	if (procfs_read_mountinfo("/proc", 0, &text, &len, &cut))
-		return;
-	if (mountinfo_root_device(text, len, &app->host_root.root_major, &app->host_root.root_minor))
-		diag_info("no / in nstrace's own mount table: the host's root is not told apart");
-	free(text);
 }
 
 static int on_lost(void *ctx, __u64 count, __u64 total)
@@ -145,7 +121,8 @@ static int on_ready(void *ctx, const struct hook_choice *hooks)
 	int err;
 
 	(void)hooks;
-	read_host_root(app);
+	/* the host's root file system, against which containers' mounts are told apart */
+	procfs_host_root("/proc", &app->host_root);
 	err = procfs_scan("/proc", feed_snapshot, app);
 	if (err == -EIO || err == -ENOMEM)
 		return err;

@@ -256,3 +256,31 @@ int procfs_read_mountinfo(const char *proc_root, int pid, char **text, size_t *l
 	*len = n;
 	return 0;
 }
+
+void procfs_host_root(const char *proc_root, struct mount_host *host)
+{
+	size_t len;
+	char *text;
+	bool cut;
+
+	if (procfs_read_mountinfo(proc_root, 0, &text, &len, &cut))
+		return;
+	mountinfo_root_device(text, len, &host->root_major, &host->root_minor);
+	free(text);
+}
+
+void procfs_mount_exposures(const char *proc_root, const struct mount_host *host, struct mount_exposures *m)
+{
+	size_t len;
+	char *text;
+	bool cut;
+
+	m->flags = 0;
+	if (procfs_read_mountinfo(proc_root, m->pid, &text, &len, &cut))
+		return;
+	m->flags = MOUNT_EXPOSURES_READ | (cut ? MOUNT_EXPOSURES_CUT : 0);
+	/* a line the parser refused ends what is known as a cut does */
+	if (mountinfo_collect(text, len, host, m))
+		m->flags |= MOUNT_EXPOSURES_CUT;
+	free(text);
+}

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "mountinfo.h"
 #include "snapshot.h"
 
 typedef int (*procfs_fn)(void *ctx, const struct snap_process *p);
@@ -27,5 +28,11 @@ int procfs_read_process(const char *proc_root, int pid, struct snap_process *p);
  * the caller frees, at most PROCFS_MOUNTINFO_MAX bytes, cut at a line end.
  */
 int procfs_read_mountinfo(const char *proc_root, int pid, char **text, size_t *len, bool *cut);
+
+/* The device of the root file system in nstrace's own mount table: the host's. */
+void procfs_host_root(const char *proc_root, struct mount_host *host);
+
+/* What m->pid's mount table exposes of the host; m->flags lack MOUNT_EXPOSURES_READ if it is gone. */
+void procfs_mount_exposures(const char *proc_root, const struct mount_host *host, struct mount_exposures *m);
 
 #endif
