@@ -169,7 +169,7 @@ scenario_audit_escape() {
 	wait_for 60 docker_said_ready "$name" || fail "the container never said ready"
 	dk exec "$name" /bin/busybox true || fail "docker exec true"
 	rc=0
-	dk exec "$name" /bin/busybox nsenter -t "$host_pid" -m -u -i -n /bin/busybox true || rc=$?
+	dk exec "$name" /bin/nsenter -t "$host_pid" -m -u -i -n /bin/busybox true || rc=$?
 	expect "nsenter into the host process" 0 "$rc"
 	runc run -d --bundle "$bundle" "$id" </dev/null >"$T/$id.log" 2>&1 || fail "runc run -d: $(cat "$T/$id.log")"
 	runc exec "$id" /bin/busybox true || fail "runc exec true"
