@@ -51,11 +51,12 @@ int record_reader_init(struct record_reader *r, FILE *f, char *msg, size_t msg_s
 		snprintf(msg, msg_size, "not an nstrace recording: bad magic at offset 0");
 		return -EINVAL;
 	}
-	if (h.version != RECORD_VERSION) {
+	if (h.version != RECORD_VERSION && h.version != 1) {
 		snprintf(msg, msg_size, "file header at offset 0: recording format version %u, this nstrace reads %u",
 			 h.version, RECORD_VERSION);
 		return -EINVAL;
 	}
+	r->version = h.version;
 	r->offset = sizeof(h);
 	return 0;
 }
@@ -65,11 +66,38 @@ int record_reader_init(struct record_reader *r, FILE *f, char *msg, size_t msg_s
  * Events are stored as nstrace_event_used_size() gives them: an exec
  * without the unused end of its argv buffer, which is put back here.
  */
-static bool event_ok(void *data, __u32 *len, const char **why)
+/*
+ * Version 1 records have no credentials: an exec without them, a snapshot
+ * without them. They get room for them, zeroed: credentials not read.
+ */
+static void make_room(void *data, __u32 *len, size_t at, size_t size)
+{
+	memmove((char *)data + at + size, (char *)data + at, *len - at);
+	memset((char *)data + at, 0, size);
+	*len += size;
+}
+
+static bool v1_exec_ok(void *data, __u32 *len, const char **why)
+{
+	struct nstrace_exec_event *e = data;
+	size_t at = offsetof(struct nstrace_exec_event, creds), room = sizeof(e->creds);
+
+	if (*len < at || *len > sizeof(*e) - room || e->hdr.size != sizeof(*e) - room) {
+		*why = "version 1 exec record of the wrong size";
+		return false;
+	}
+	make_room(data, len, at, room);
+	e->hdr.size = sizeof(*e);
+	return true;
+}
+
+static bool event_ok(__u32 version, void *data, __u32 *len, const char **why)
 {
 	struct nstrace_exec_event *e = data;
 	size_t head = offsetof(struct nstrace_exec_event, args);
 
+	if (version == 1 && *len >= sizeof(e->hdr) && e->hdr.type == NSTRACE_EVENT_EXEC && !v1_exec_ok(data, len, why))
+		return false;
 	if (*len >= head && *len < sizeof(*e) && e->hdr.type == NSTRACE_EVENT_EXEC) {
 		if (e->args_len != *len - head) {
 			*why = "exec record whose argv length does not match its size";
@@ -81,16 +109,23 @@ static bool event_ok(void *data, __u32 *len, const char **why)
 	return !nstrace_event_check(data, *len, why);
 }
 
-static bool length_ok(__u32 kind, __u32 *len, void *data, const char **why)
+static bool length_ok(__u32 version, __u32 kind, __u32 *len, void *data, const char **why)
 {
+	const size_t creds_at = offsetof(struct snap_process, creds), creds_size = sizeof(struct nstrace_creds);
+
 	switch (kind) {
 	case RECORD_EVENT:
-		return event_ok(data, len, why);
+		return event_ok(version, data, len, why);
 	case RECORD_LOST:
 		*why = "loss record of the wrong size";
 		return *len == sizeof(struct record_lost);
 	case RECORD_SNAPSHOT:
 		*why = "snapshot record of the wrong size";
+		/* version 1's struct was 4-aligned: the room and the 8-alignment of this one */
+		if (version == 1 && *len == offsetof(struct snap_process, cgroup) + SNAP_CGROUP_LEN - creds_size) {
+			make_room(data, len, creds_at, creds_size);
+			*len = sizeof(struct snap_process);
+		}
 		return *len == sizeof(struct snap_process) &&
 		       !nstrace_creds_check(&((const struct snap_process *)data)->creds, why);
 	case RECORD_MOUNTS:
@@ -147,7 +182,7 @@ int record_read(struct record_reader *r, __u32 *kind, const void **data, __u32 *
 			 (unsigned long long)r->offset, fr.len);
 		return -EINVAL;
 	}
-	if (!length_ok(fr.kind, &fr.len, r->buf, &why)) {
+	if (!length_ok(r->version, fr.kind, &fr.len, r->buf, &why)) {
 		snprintf(msg, msg_size, "bad record at offset %llu: %s", (unsigned long long)r->offset, why);
 		return -EINVAL;
 	}

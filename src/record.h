@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 #define RECORD_MAGIC "NSTRACE"
+/* 2: exec and snapshot records carry credentials, mount records; version 1 files still read. */
 #define RECORD_VERSION 2
 
 enum record_kind {
@@ -35,6 +36,7 @@ int record_write(FILE *f, __u32 kind, const void *data, __u32 len);
 
 struct record_reader {
 	FILE *f;
+	__u32 version; /* of the file */
 	__u64 offset; /* of the next record */
 	void *buf;
 	__u32 cap;

@@ -99,9 +99,44 @@ static void test_argv_length_mismatch(void)
 	free(rec.buf);
 }
 
+/* An exec as version 1 wrote it: no credentials between the header fields and the file name. */
+static void test_v1_exec(void)
+{
+	union nstrace_event e = exec_event(), back;
+	size_t at = offsetof(struct nstrace_exec_event, creds), room = sizeof(e.exec.creds);
+	size_t used = nstrace_event_used_size(&e);
+	struct recording rec;
+	char msg[256] = "";
+	char *old = calloc(1, used);
+	__u32 version = 1;
+
+	e.exec.creds.flags = NSTRACE_CREDS_READ;
+	e.hdr.size = sizeof(e.exec) - room;
+	memcpy(old, &e, at);
+	memcpy(old + at, (char *)&e + at + room, used - at - room);
+	rec.len = 0;
+	{
+		FILE *f = open_memstream(&rec.buf, &rec.len);
+
+		record_write_header(f);
+		record_write(f, RECORD_EVENT, old, used - room);
+		fclose(f);
+	}
+	memcpy(rec.buf + 8, &version, sizeof(version));
+	ASSERT_EQ(read_one(&rec, &back, msg, sizeof(msg)), 1, msg);
+	ASSERT_EQ(back.hdr.size, sizeof(back.exec), "the size this nstrace knows");
+	ASSERT_EQ(back.exec.creds.flags, 0, "credentials not read");
+	ASSERT_STREQ(back.exec.filename, "/bin/sh", "file name after the room");
+	ASSERT_EQ(back.exec.args_len, e.exec.args_len, "argv length");
+	ASSERT_TRUE(!memcmp(back.exec.args, e.exec.args, e.exec.args_len), "argv");
+	free(rec.buf);
+	free(old);
+}
+
 int main(void)
 {
 	SUBTEST("exec events round-trip in their used size", test_exec_round_trip());
+	SUBTEST("version 1 execs read, their credentials unknown", test_v1_exec());
 	SUBTEST("whole exec records still read", test_full_size_exec_accepted());
 	SUBTEST("an exec whose argv length disagrees with its size", test_argv_length_mismatch());
 	return test_summary();
