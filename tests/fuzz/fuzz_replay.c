@@ -2,8 +2,8 @@
 /*
  * The replay path on arbitrary bytes: the record reader, then the
  * session (lifecycle model and printers) on every record it accepts, as
- * nstrace replay runs them. The first byte picks JSON or text and
- * whether raw events are printed; the rest is the file.
+ * nstrace replay runs them. The first byte picks JSON or text, whether
+ * raw events are printed and whether only alerts are; the rest is the file.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.out = sink;
 	opts.json = data[0] & 1;
 	opts.events = data[0] & 2;
+	opts.alerts_only = data[0] & 4;
 	in = fmemopen((void *)(data + 1), size - 1, "r");
 	if (!in)
 		return 0;
