@@ -26,6 +26,8 @@ CORE_SRCS := src/event.c src/escape.c src/print.c src/diag.c src/runtime.c src/p
 	src/lifecycle_snapshot.c src/lcprint.c src/record.c src/session.c src/histogram.c src/profile_report.c \
 	src/json_writer.c src/output.c src/output_text.c src/output_json.c src/metrics.c \
 	src/meta.c src/meta_store.c src/container_filter.c src/metaprint.c src/nsgate.c
+# What a process may do, what it can reach, and the rules that watch both.
+CORE_SRCS += src/creds.c src/mountinfo.c src/alerts.c src/who.c src/auditprint.c
 # The readers of container metadata, pure parsers (fuzzed) next to the I/O
 # that feeds them, and the threads they run on. No libbpf: unit-tested.
 META_SRCS := src/oci_bundle.c src/docker_meta.c src/meta_worker.c
@@ -200,7 +202,7 @@ test-valgrind: $(NSTRACE_BIN) $(HOSTILE_TOOLS)
 # cgroup-path parser, OCI config.json, the Docker daemon's answers and the
 # --metrics address parser, FUZZ_SECONDS each. New inputs go to a scratch corpus,
 # the seeds in tests/fuzz/corpus stay as committed; a crash is left in $(OUTPUT)/fuzz.
-FUZZ_TARGETS := replay procparse cgroup oci docker metrics_addr
+FUZZ_TARGETS := replay procparse cgroup oci docker metrics_addr idmap mountinfo
 FUZZ_SECONDS ?= 25
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/fuzz_,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -g -O1 $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Ibpf -Isrc \

@@ -18,6 +18,7 @@
 #include "nstrace.h"
 #include "core_fixes.bpf.h"
 #include "syscalls.bpf.h"
+#include "creds.bpf.h"
 
 #define NSFS_MAGIC 0x6e736673
 #define PF_KTHREAD 0x00200000
@@ -96,6 +97,8 @@ static __always_inline void *reserve(__u32 size)
  * kernel's BTF (btf_nested_type_is_trusted), about 10 ms per program on
  * 6.18. So only the unshare and setns paths are typed, where the system
  * call costs a microsecond or two; clone, exec and exit cost hundreds.
+ * The credentials of an exec (creds.bpf.h) are the one exception: a dozen
+ * loads from the tracepoint's typed task, too many for a probe read each.
  */
 #define READ(typed, src, ...) ((typed) ? ___arrow(src, __VA_ARGS__) : BPF_CORE_READ(src, __VA_ARGS__))
 
@@ -293,6 +296,7 @@ int BPF_PROG(tp_sched_process_exec, struct task_struct *task, pid_t old_pid,
 		return 0;
 	fill_header_of(&e->hdr, NSTRACE_EVENT_EXEC, sizeof(*e), task, false);
 	e->old_tid = old_pid;
+	read_creds(task, &e->creds);
 	filename = BPF_CORE_READ(bprm, filename);
 	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
 	/* a full buffer holds a name of exactly its size too: cut only if more follows */

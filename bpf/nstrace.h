@@ -112,12 +112,69 @@ struct nstrace_setns_event {
 	__u32 target_inum; /* namespace inode behind fd, for nsfs targets */
 };
 
+/*
+ * The extents kept inside struct uid_gid_map itself
+ * (UID_GID_MAP_MAX_BASE_EXTENTS); longer maps are stored from their first.
+ */
+#define NSTRACE_IDMAP_EXTENTS 5
+
+/*
+ * One line of /proc/PID/uid_map: ids first .. first+count-1 inside the
+ * namespace are lower_first .. lower_first+count-1 on the host (the kernel
+ * keeps lower ids as the initial user namespace sees them).
+ */
+struct nstrace_idmap_extent {
+	__u32 first;
+	__u32 lower_first;
+	__u32 count;
+};
+
+struct nstrace_idmap {
+	__u32 nr_extents; /* the kernel's count; the first NSTRACE_IDMAP_EXTENTS are in extent */
+	struct nstrace_idmap_extent extent[NSTRACE_IDMAP_EXTENTS];
+};
+
+/* Bits of nstrace_creds.flags */
+#define NSTRACE_CREDS_READ (1u << 0) /* the rest was read: the kernel's layout was understood */
+#define NSTRACE_CREDS_NO_NEW_PRIVS (1u << 1)
+#define NSTRACE_CREDS_AUDIT (1u << 2) /* loginuid and sessionid are the kernel's (CONFIG_AUDIT) */
+#define NSTRACE_CREDS_SECCOMP (1u << 3) /* seccomp_mode is the kernel's (CONFIG_SECCOMP) */
+
+/* A loginuid never set since boot, as /proc/PID/loginuid shows it. */
+#define NSTRACE_UID_UNSET 0xffffffffu
+
+/*
+ * What a process may do, as exec left it: ids as the host's user
+ * namespace sees them, capability sets as bit masks (bit n is capability
+ * n), and the map of its user namespace when that is not the host's.
+ */
+struct nstrace_creds {
+	__u32 flags;
+	__u32 uid;
+	__u32 gid;
+	__u32 euid;
+	__u32 egid;
+	__u32 loginuid;
+	__u32 sessionid;
+	__u32 securebits;
+	__u64 cap_effective;
+	__u64 cap_permitted;
+	__u64 cap_bounding;
+	__u64 cap_inheritable;
+	__u64 cap_ambient;
+	__u32 seccomp_mode; /* 0 disabled, 1 strict, 2 filter */
+	__u32 userns_level; /* 0 for the host's user namespace */
+	struct nstrace_idmap uid_map; /* nr_extents 0 at level 0 */
+	struct nstrace_idmap gid_map;
+};
+
 struct nstrace_exec_event {
 	struct nstrace_header hdr;
 	__u32 old_tid; /* a non-leader thread's exec takes over the leader's pid */
 	__u16 args_len; /* bytes of NUL-separated argv in args */
 	__u8 args_truncated;
 	__u8 filename_truncated;
+	struct nstrace_creds creds; /* after exec: setuid bits and file capabilities applied */
 	char filename[NSTRACE_FILENAME_LEN];
 	char args[NSTRACE_ARGS_LEN];
 };

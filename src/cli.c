@@ -21,6 +21,7 @@
 enum {
 	OPT_COMM = 0x200,
 	OPT_CONTAINER,
+	OPT_ALERTS,
 };
 
 static const struct argp_option json_options[] = {
@@ -63,6 +64,7 @@ static const struct argp_option options[] = {
 	  "Only this container and what runs in it: its key (c3), a prefix of its ID, its name or its pod "
 	  "(namespace/name); repeatable",
 	  0 },
+	{ "alerts", OPT_ALERTS, NULL, 0, "Print only alerts and the records they point to", 0 },
 	{ "output", 'o', "FILE", 0, "Write the output to FILE instead of stdout", 0 },
 	{},
 };
@@ -137,6 +139,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (container_filter_add(&cli->filter, arg))
 			usage_error(state, "--container takes a key, an ID prefix or a name of 1 to %d bytes, at most %d times",
 				    META_MAX_STRING - 1, CONTAINER_FILTER_MAX);
+		break;
+	case OPT_ALERTS:
+		cli->print.alerts_only = true;
 		break;
 	case 'o':
 		cli->output_path = arg;

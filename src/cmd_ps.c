@@ -107,6 +107,33 @@ static void wait_answers(struct ps *ps)
 	}
 }
 
+struct mount_reader {
+	const char *proc_root;
+	struct mount_host host;
+	struct lifecycle *lc;
+	int err;
+};
+
+/* What each container's init can reach of the host, from its mount table as it is now. */
+static void read_mounts(void *ctx, const struct lc_container *c)
+{
+	struct mount_reader *r = ctx;
+	struct mount_exposures m = { .pid = c->init_pid };
+
+	if (!c->init_pid || r->err)
+		return;
+	procfs_mount_exposures(r->proc_root, &r->host, &m);
+	r->err = lifecycle_mounts(r->lc, &m);
+}
+
+static void read_all_mounts(struct lifecycle *lc, const char *proc_root)
+{
+	struct mount_reader r = { .proc_root = proc_root, .lc = lc };
+
+	procfs_host_root(proc_root, &r.host);
+	lifecycle_for_each(lc, read_mounts, &r);
+}
+
 static void print_one_text(void *ctx, const struct lc_container *c)
 {
 	struct ps *ps = ctx;
@@ -151,6 +178,7 @@ int cmd_ps(int argc, char **argv)
 		diag_error("reading %s: %s", args.proc_root, strerror(-err));
 		goto out;
 	}
+	read_all_mounts(ps.lc, args.proc_root);
 	wait_answers(&ps);
 	if (args.json) {
 		jsonw_init(&ps.w, stdout);

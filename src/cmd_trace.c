@@ -31,6 +31,7 @@ struct app {
 	int metrics_fd; /* bound by --metrics, -1 without */
 	struct metrics *metrics;
 	struct metrics_server *metrics_server;
+	struct mount_host host_root;
 };
 
 static const char doc[] =
@@ -100,11 +101,26 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/*
+ * A container's init just exec'd the command: its mount table, read once
+ * while it is there, says what of the host the container can reach.
+ */
+static int read_mounts(struct app *app, __u32 pid)
+{
+	struct mount_exposures m = { .pid = pid };
+
+	procfs_mount_exposures("/proc", &app->host_root, &m);
+	return session_mounts(app->s, &m);
+}
+
 static int on_event(void *ctx, const union nstrace_event *e)
 {
 	struct app *app = ctx;
+	int err = session_event(app->s, e);
 
-	return session_event(app->s, e);
+	if (!err && e->hdr.type == NSTRACE_EVENT_EXEC && session_wants_mounts(app->s, e->hdr.pid))
+		err = read_mounts(app, e->hdr.pid);
+	return err;
 }
 
 static int on_lost(void *ctx, __u64 count, __u64 total)
@@ -130,6 +146,8 @@ static int on_ready(void *ctx, const struct hook_choice *hooks)
 
 	if (app->metrics)
 		metrics_set_hooks(app->metrics, hook_mode_name(hooks->set));
+	/* the host's root file system, against which containers' mounts are told apart */
+	procfs_host_root("/proc", &app->host_root);
 	err = procfs_scan("/proc", feed_snapshot, app);
 	if (err == -EIO || err == -ENOMEM)
 		return err;

@@ -75,6 +75,34 @@ size_t nstrace_event_used_size(const union nstrace_event *e)
 	return e->hdr.size;
 }
 
+/* include/linux/user_namespace.h: 32 nested user namespaces, up to 340 map lines each */
+#define MAX_USERNS_LEVEL 32
+#define MAX_IDMAP_EXTENTS 340
+#define CREDS_FLAGS_KNOWN \
+	(NSTRACE_CREDS_READ | NSTRACE_CREDS_NO_NEW_PRIVS | NSTRACE_CREDS_AUDIT | NSTRACE_CREDS_SECCOMP)
+
+int nstrace_creds_check(const struct nstrace_creds *c, const char **why)
+{
+	if (c->flags & ~CREDS_FLAGS_KNOWN) {
+		*why = "credential flags nstrace does not know";
+		return -EINVAL;
+	}
+	if (c->userns_level > MAX_USERNS_LEVEL) {
+		*why = "more user namespace levels than the kernel allows";
+		return -EINVAL;
+	}
+	if (c->uid_map.nr_extents > MAX_IDMAP_EXTENTS || c->gid_map.nr_extents > MAX_IDMAP_EXTENTS) {
+		*why = "id map longer than the kernel allows";
+		return -EINVAL;
+	}
+	/* the BPF side reads maps only outside the host's user namespace */
+	if (!c->userns_level && (c->uid_map.nr_extents || c->gid_map.nr_extents)) {
+		*why = "id map of the host's user namespace";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int nstrace_event_check(const void *data, size_t len, const char **why)
 {
 	const union nstrace_event *e = data;
@@ -101,6 +129,8 @@ int nstrace_event_check(const void *data, size_t len, const char **why)
 		*why = "argv length beyond its buffer";
 		return -EINVAL;
 	}
+	if (e->hdr.type == NSTRACE_EVENT_EXEC)
+		return nstrace_creds_check(&e->exec.creds, why);
 	return 0;
 }
 

@@ -28,6 +28,8 @@ size_t nstrace_event_size(__u32 type);
 size_t nstrace_event_used_size(const union nstrace_event *e);
 /* 0 if data holds one well-formed record of len bytes; else -EINVAL and *why. */
 int nstrace_event_check(const void *data, size_t len, const char **why);
+/* 0 if credentials hold only what a kernel can; else -EINVAL and *why. */
+int nstrace_creds_check(const struct nstrace_creds *c, const char **why);
 
 const char *nstrace_event_name(__u32 type);
 const char *nstrace_ns_name(enum nstrace_ns_type type);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+#include "auditprint.h"
+#include "creds.h"
 #include "escape.h"
 #include "lcprint.h"
 #include "metaprint.h"
@@ -106,16 +109,19 @@ static void text_timeline(FILE *out, const struct lc_container *c)
 	fputc(')', out);
 }
 
-/* room for "c" and a __u64 */
-#define CONTAINER_KEY_LEN (1 + UNSIGNED_DIGITS_MAX + 1)
+void format_container_key(char key[CONTAINER_KEY_LEN], __u64 serial)
+{
+	key[0] = 'c';
+	key[1 + format_unsigned(key + 1, serial)] = '\0';
+}
 
 /* The key a container goes by in every record: "c<serial>". */
 static void json_key(struct json_writer *w, const char *name, __u64 serial)
 {
 	char key[CONTAINER_KEY_LEN];
 
-	key[0] = 'c';
-	jsonw_string_len_field(w, name, key, 1 + format_unsigned(key + 1, serial));
+	format_container_key(key, serial);
+	jsonw_string_field(w, name, key);
 }
 
 static void json_container_key(struct json_writer *w, const char *name, const struct lc_container *c)
@@ -163,6 +169,41 @@ static void text_sharing(FILE *out, const struct lc_container *c)
 	}
 }
 
+void container_create_of(const struct lc_container *c, struct lc_transition *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->kind = LC_CREATE;
+	t->time_ns = c->created_ns;
+	t->container = c;
+	t->pid = c->creator_pid;
+	memcpy(t->comm, c->creator_comm, sizeof(t->comm));
+}
+
+bool printed_creates_add(struct printed_creates *set, __u64 serial)
+{
+	for (size_t i = 0; i < set->count; i++)
+		if (set->serial[i] == serial)
+			return false;
+	if (set->count == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 16;
+		__u64 *grown = realloc(set->serial, cap * sizeof(*grown));
+
+		if (!grown)
+			return false;
+		set->serial = grown;
+		set->cap = cap;
+	}
+	set->serial[set->count++] = serial;
+	return true;
+}
+
+void printed_creates_free(struct printed_creates *set)
+{
+	free(set->serial);
+	set->serial = NULL;
+	set->count = set->cap = 0;
+}
+
 static void json_identity(struct json_writer *w, const struct lc_container *c)
 {
 	json_container_key(w, "container", c);
@@ -188,6 +229,36 @@ static void json_parent(struct json_writer *w, const struct lc_container *c)
 		jsonw_null_field(w, "parent");
 }
 
+/* What the container's init started as, what it can reach, and who started it. */
+static void json_audit(struct json_writer *w, const struct lc_container *c)
+{
+	bool creds_known = c->init_creds.flags & NSTRACE_CREDS_READ;
+
+	jsonw_name(w, "init_creds");
+	print_creds_json(w, &c->init_creds);
+	if (c->privileged_known)
+		jsonw_bool_field(w, "privileged", c->privileged);
+	else
+		jsonw_null_field(w, "privileged");
+	if (creds_known)
+		jsonw_bool_field(w, "rootless", creds_rootless(&c->init_creds));
+	else
+		jsonw_null_field(w, "rootless");
+	jsonw_name(w, "who");
+	print_who_json(w, &c->who);
+	jsonw_name(w, "mounts");
+	print_mounts_json(w, c->mounts);
+}
+
+static void text_audit(FILE *out, const struct lc_container *c)
+{
+	if (c->privileged_known && c->privileged)
+		fputs(" privileged", out);
+	if ((c->init_creds.flags & NSTRACE_CREDS_READ) && creds_rootless(&c->init_creds))
+		fputs(" rootless", out);
+	print_mounts_text(out, c->mounts);
+}
+
 static void json_container_body(struct json_writer *w, const struct lc_container *c, const struct container_meta *m)
 {
 	print_meta_json(w, m);
@@ -206,6 +277,7 @@ static void json_container_body(struct json_writer *w, const struct lc_container
 	jsonw_name(w, "ns");
 	print_json_ns(w, &c->ns, NS_MASK_ALL);
 	json_sharing(w, c);
+	json_audit(w, c);
 }
 
 void print_transition_json(struct json_writer *w, const struct lc_transition *t, const struct container_meta *m)
@@ -230,6 +302,8 @@ void print_transition_json(struct json_writer *w, const struct lc_transition *t,
 		print_json_ns(w, &c->ns, NS_MASK_ALL);
 		json_sharing(w, c);
 		print_meta_json(w, m);
+		jsonw_name(w, "who");
+		print_who_json(w, &c->who);
 		break;
 	case LC_INIT:
 		jsonw_name(w, "nspid");
@@ -247,6 +321,8 @@ void print_transition_json(struct json_writer *w, const struct lc_transition *t,
 		jsonw_name(w, "argv");
 		print_json_argv(w, t->exec.event);
 		jsonw_bool_field(w, "argv_truncated", t->exec.event->args_truncated);
+		jsonw_name(w, "creds");
+		print_creds_json(w, &t->exec.event->creds);
 		break;
 	case LC_JOIN:
 		jsonw_string_len_field(w, "comm", t->comm, bounded_len(t->comm, NSTRACE_COMM_LEN));
@@ -324,6 +400,8 @@ void print_transition_text(struct text_printer *p, const struct lc_transition *t
 		print_text_ns(out, &c->ns, NS_MASK_ALL);
 		fputs(" sharing=", out);
 		text_sharing(out, c);
+		fputc(' ', out);
+		print_who_text(out, &c->who);
 		break;
 	case LC_INIT:
 		fprintf(out, "pid=%u nspid=%s", c->init_pid,
@@ -338,6 +416,12 @@ void print_transition_text(struct text_printer *p, const struct lc_transition *t
 		escape_text(out, t->exec.event->filename, bounded_len(t->exec.event->filename, NSTRACE_FILENAME_LEN), 1);
 		fputs(" argv=", out);
 		print_text_argv(out, t->exec.event);
+		if (t->exec.index == 1) {
+			fputc(' ', out);
+			/* "all" for the capabilities of a privileged one: every one the host has */
+			print_creds_text(out, &t->exec.event->creds,
+					 c->privileged ? t->exec.event->creds.cap_effective : 0);
+		}
 		break;
 	case LC_JOIN:
 		fprintf(out, "pid=%u comm=", t->pid);
@@ -358,6 +442,7 @@ void print_transition_text(struct text_printer *p, const struct lc_transition *t
 		fprintf(out, "runtime=%s execs=%u joins=%u ", runtime_name(c->runtime.runtime), c->execs, c->joins);
 		text_exit_status(out, c->exit_code);
 		text_timeline(out, c);
+		text_audit(out, c);
 		break;
 	}
 	if (c->incomplete)
@@ -401,6 +486,7 @@ void print_container_text(FILE *out, const struct lc_container *c, const struct 
 	print_text_ns(out, &c->ns, c->owned);
 	fputc(' ', out);
 	text_sharing(out, c);
+	text_audit(out, c);
 	if (c->incomplete)
 		fputs(" incomplete", out);
 	if (m && m->name)

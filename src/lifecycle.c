@@ -5,13 +5,14 @@
 #include <string.h>
 #include "lifecycle_internal.h"
 
-static void set_creator(struct lc_container *c, const struct lc_process *creator)
+static void set_creator(struct lifecycle *lc, struct lc_container *c, const struct lc_process *creator)
 {
 	if (!creator)
 		return;
 	c->creator_pid = creator->pid;
 	memcpy(c->creator_comm, creator->comm, sizeof(c->creator_comm));
 	lc_set_parent(c, creator->container);
+	lc_trace_who(lc, c);
 }
 
 /* Namespaces a container is born with: the pid namespace is the one children get. */
@@ -207,7 +208,7 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 			return -ENOMEM;
 		/* ending a stale namespace may have dropped a stale record of the caller */
 		caller = lc_find_process(lc, e->caller_pid);
-		set_creator(c, caller);
+		set_creator(lc, c, caller);
 		c->ns = hdr->ns;
 		c->mntns = hdr->ns.inum[NSTRACE_NS_MNT];
 		lc_lineage_runtime(lc, caller, &c->runtime);
@@ -220,7 +221,7 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 		if (!c)
 			return -ENOMEM;
 		caller = lc_find_process(lc, e->caller_pid);
-		set_creator(c, caller);
+		set_creator(lc, c, caller);
 		c->ns = hdr->ns;
 		c->pidns = hdr->ns.inum[NSTRACE_NS_PID];
 		lc_lineage_runtime(lc, caller, &c->runtime);
@@ -234,8 +235,9 @@ static int handle_clone(struct lifecycle *lc, const struct nstrace_clone_event *
 	child->born_ns = hdr->time_ns;
 	memcpy(child->comm, hdr->comm, sizeof(child->comm));
 	if (caller) {
-		/* a fork runs its parent's argv until it execs */
+		/* a fork runs its parent's argv, as its user, until it execs */
 		child->hint = caller->hint;
+		child->creds = caller->creds;
 		/* and is where the forking thread is */
 		if (caller->join.reported && caller->join.tid == e->caller_tid) {
 			child->join = caller->join;
@@ -297,7 +299,7 @@ static int handle_unshare(struct lifecycle *lc, const struct nstrace_unshare_eve
 	p = subject(lc, hdr);
 	if (!p)
 		return -ENOMEM;
-	set_creator(c, p);
+	set_creator(lc, c, p);
 	container_view(&c->ns, &hdr->ns);
 	c->pidns = c->ns.inum[NSTRACE_NS_PID];
 	c->mntns = c->ns.inum[NSTRACE_NS_MNT];
@@ -351,6 +353,8 @@ static int handle_exec(struct lifecycle *lc, const struct nstrace_exec_event *e)
 		memset(&p->join, 0, sizeof(p->join));
 	memcpy(p->comm, hdr->comm, sizeof(p->comm));
 	runtime_hint_from_argv(e->args, e->args_len, &p->hint);
+	if (e->creds.flags & NSTRACE_CREDS_READ)
+		p->creds = e->creds;
 	memcpy(t.comm, hdr->comm, sizeof(t.comm));
 
 	c = p->container;
@@ -366,6 +370,8 @@ static int handle_exec(struct lifecycle *lc, const struct nstrace_exec_event *e)
 		if (c->execs < LC_MAX_EXECS)
 			c->exec_ns[c->execs] = hdr->time_ns;
 		t.exec.index = ++c->execs;
+		if (t.exec.index == 1)
+			lc_set_init_creds(lc, c, &e->creds);
 		if (c->init_pid == p->pid)
 			c->command_pending = runtime_init_shim(e->filename, sizeof(e->filename));
 		lc_emit(lc, &t, c, hdr->time_ns);
@@ -468,4 +474,28 @@ void lifecycle_lost(struct lifecycle *lc, __u64 count)
 		return;
 	for (struct lc_node *n = lc->head; n; n = n->next)
 		n->c.incomplete = true;
+}
+
+int lifecycle_mounts(struct lifecycle *lc, const struct mount_exposures *m)
+{
+	struct lc_process *p = lc_find_process(lc, m->pid);
+	struct lc_container *c = p ? p->container : NULL;
+
+	if (!c || c->init_pid != m->pid)
+		return 0;
+	if (!c->mounts) {
+		c->mounts = malloc(sizeof(*c->mounts));
+		if (!c->mounts)
+			return -ENOMEM;
+	}
+	*c->mounts = *m;
+	return 0;
+}
+
+bool lifecycle_wants_mounts(struct lifecycle *lc, __u32 pid)
+{
+	struct lc_process *p = lc_find_process(lc, pid);
+	struct lc_container *c = p ? p->container : NULL;
+
+	return c && c->init_pid == pid && c->execs && !c->mounts;
 }

@@ -8,7 +8,9 @@
 
 #include <stdbool.h>
 #include "event.h"
+#include "mountinfo.h"
 #include "runtime.h"
+#include "who.h"
 #include "snapshot.h"
 
 #define LC_MAX_EXECS 16 /* exec times kept for the start timeline */
@@ -91,6 +93,12 @@ struct lc_container {
 	__u64 created_ns, init_ns, exit_ns, destroyed_ns;
 	__u64 exec_ns[LC_MAX_EXECS];
 	struct lc_container *parent;
+	/* its init's at the first exec into the command; flags 0 until then */
+	struct nstrace_creds init_creds;
+	/* init_creds hold every capability of the host's bounding set (known: it could be told) */
+	bool privileged_known, privileged;
+	struct who who; /* the creator and its ancestors, at creation */
+	struct mount_exposures *mounts; /* what its init's mount table exposed; NULL until read */
 };
 
 enum lc_kind {
@@ -146,6 +154,27 @@ void lifecycle_free(struct lifecycle *lc);
 int lifecycle_snapshot_add(struct lifecycle *lc, const struct snap_process *p);
 int lifecycle_snapshot_done(struct lifecycle *lc, __u64 started_ns);
 int lifecycle_event(struct lifecycle *lc, const union nstrace_event *e);
+/*
+ * The mount table of a container's init, read when it exec'd the
+ * command: kept with the container whose init is m->pid, if any.
+ */
+int lifecycle_mounts(struct lifecycle *lc, const struct mount_exposures *m);
+/* pid is the init of a container that exec'd the command and whose mount table was not read. */
+bool lifecycle_wants_mounts(struct lifecycle *lc, __u32 pid);
+/* pid 1's capability bounding set, from the snapshot; 0 when unknown. */
+__u64 lifecycle_host_bounding(const struct lifecycle *lc);
+/*
+ * The live container a process is in (the innermost, or the one it entered
+ * with setns), NULL for the host or an unknown process.
+ */
+const struct lc_container *lifecycle_container_of(struct lifecycle *lc, __u32 pid);
+const struct lc_container *lifecycle_container(struct lifecycle *lc, __u64 serial);
+/* Whether a container's namespace of a type is the host's initial one. */
+bool lifecycle_is_host_ns(const struct lifecycle *lc, int type, __u32 inum);
+/* The live container that owns a namespace, NULL for none. */
+const struct lc_container *lifecycle_ns_owner(struct lifecycle *lc, int type, __u32 inum);
+/* c is outer, or nested in it */
+bool lifecycle_inside(const struct lc_container *c, const struct lc_container *outer);
 /* Events were dropped: every live container is marked incomplete. */
 void lifecycle_lost(struct lifecycle *lc, __u64 count);
 

@@ -53,6 +53,8 @@ struct lc_process {
 	__u64 born_ns; /* 0 when its start was not seen */
 	char comm[NSTRACE_COMM_LEN];
 	struct runtime_hint hint; /* from its argv */
+	/* as its last exec left them, or its parent's at fork; flags 0 when not known */
+	struct nstrace_creds creds;
 	struct lc_container *container; /* innermost, NULL on the host */
 	struct lc_join join;
 	/* a pid namespace it unshared and has not forked pid 1 into yet */
@@ -104,6 +106,8 @@ struct lifecycle {
 	__u64 snapshot_ns;
 	/* the host's, from the snapshot: 0 for a type nothing there showed */
 	struct nstrace_ns_set host_ns;
+	/* pid 1's capability bounding set, from the snapshot: 0 when unknown */
+	__u64 host_bounding;
 	__u32 *survivors;
 	size_t survivors_cap;
 	struct lc_snap_entry *snap;
@@ -135,6 +139,10 @@ void lc_count_member(struct lc_container *c, int delta);
 bool lc_inside(const struct lc_container *c, const struct lc_container *outer);
 void lc_set_parent(struct lc_container *c, struct lc_container *parent);
 void lc_own_namespaces(struct lifecycle *lc, struct lc_container *c, nstrace_ns_mask mask);
+/* What the container's init holds as it starts the command, and whether that is privileged. */
+void lc_set_init_creds(struct lifecycle *lc, struct lc_container *c, const struct nstrace_creds *creds);
+/* Fills c->who from the process table, starting at c->creator_pid. */
+void lc_trace_who(struct lifecycle *lc, struct lc_container *c);
 struct lc_container *lc_owner_of(struct lifecycle *lc, int type, __u32 inum);
 /* The most telling runtime among p and its ancestors in the same container. */
 void lc_lineage_runtime(struct lifecycle *lc, const struct lc_process *p, struct runtime_hint *out);

@@ -60,6 +60,7 @@ int lifecycle_snapshot_add(struct lifecycle *lc, const struct snap_process *s)
 	}
 	p->ppid = s->ppid;
 	p->pidns = s->nspid_levels > 1 ? s->ns.inum[NSTRACE_NS_PID] : 0;
+	p->creds = s->creds;
 	memcpy(p->comm, s->comm, sizeof(p->comm));
 	p->comm[sizeof(p->comm) - 1] = '\0';
 	/*
@@ -68,6 +69,8 @@ int lifecycle_snapshot_add(struct lifecycle *lc, const struct snap_process *s)
 	 * ones. pid 1's links can be unreadable even to root (without
 	 * CAP_SYS_PTRACE over it); a type nothing showed stays unknown.
 	 */
+	if (s->pid == 1 && s->nspid_levels == 1 && (s->creds.flags & NSTRACE_CREDS_READ))
+		lc->host_bounding = s->creds.cap_bounding;
 	if (s->ppid == 0 && s->nspid_levels == 1)
 		for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++)
 			if (!lc->host_ns.inum[t])
@@ -93,6 +96,8 @@ int lifecycle_snapshot_add(struct lifecycle *lc, const struct snap_process *s)
 		memcpy(c->init_nspid, s->nspid, sizeof(c->init_nspid));
 		c->ns = s->ns;
 		c->mntns = s->ns.inum[NSTRACE_NS_MNT];
+		/* what it holds now: the first exec's were not seen */
+		lc_set_init_creds(lc, c, &s->creds);
 	}
 	return 0;
 }
@@ -313,6 +318,7 @@ int lifecycle_snapshot_done(struct lifecycle *lc, __u64 started_ns)
 			n->c.creator_pid = parent->pid;
 			memcpy(n->c.creator_comm, parent->comm, sizeof(n->c.creator_comm));
 			lc_lineage_runtime(lc, parent, &lineage);
+			lc_trace_who(lc, &n->c);
 		}
 		if (lineage.runtime > n->c.runtime.runtime)
 			n->c.runtime.runtime = lineage.runtime;

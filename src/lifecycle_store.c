@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "creds.h"
 #include "lifecycle_internal.h"
 
 /* Ancestors walked to find a runtime: deeper trees are not process lineages. */
@@ -55,6 +56,7 @@ static void free_node(struct lifecycle *lc, struct lc_node *n)
 	else
 		lc->tail = n->prev;
 	drop_owned(lc, &n->c);
+	free(n->c.mounts);
 	free(n);
 }
 
@@ -449,4 +451,69 @@ bool lifecycle_timeline(const struct lc_container *c, struct lc_timeline *t)
 	}
 	t->total_ns = prev - c->created_ns;
 	return true;
+}
+
+static bool who_lookup(void *ctx, __u32 pid, struct who_process *out)
+{
+	struct lc_process *p = lc_find_process(ctx, pid);
+
+	if (!p)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->pid = p->pid;
+	/* a process that is its own parent (a made-up record) ends the chain */
+	out->ppid = p->ppid == p->pid ? 0 : p->ppid;
+	memcpy(out->comm, p->comm, sizeof(out->comm));
+	out->runtime = who_is_runtime(p->comm, &p->hint);
+	who_set_ids(out, &p->creds);
+	return true;
+}
+
+void lc_trace_who(struct lifecycle *lc, struct lc_container *c)
+{
+	who_trace(c->creator_pid, who_lookup, lc, &c->who);
+}
+
+void lc_set_init_creds(struct lifecycle *lc, struct lc_container *c, const struct nstrace_creds *creds)
+{
+	c->init_creds = *creds;
+	c->privileged_known = (creds->flags & NSTRACE_CREDS_READ) && lc->host_bounding;
+	c->privileged = creds_privileged(creds, lc->host_bounding);
+}
+
+__u64 lifecycle_host_bounding(const struct lifecycle *lc)
+{
+	return lc->host_bounding;
+}
+
+const struct lc_container *lifecycle_container_of(struct lifecycle *lc, __u32 pid)
+{
+	struct lc_process *p = lc_find_process(lc, pid);
+
+	if (!p)
+		return NULL;
+	/* one that entered a container with setns is in it, though its pid namespace is the host's */
+	if (!p->container && p->join.serial && p->join.reported)
+		return lc_find_by_serial(lc, p->join.serial);
+	return p->container;
+}
+
+const struct lc_container *lifecycle_container(struct lifecycle *lc, __u64 serial)
+{
+	return lc_find_by_serial(lc, serial);
+}
+
+bool lifecycle_is_host_ns(const struct lifecycle *lc, int type, __u32 inum)
+{
+	return type >= 0 && type < NSTRACE_NS_TYPE_COUNT && inum && lc->host_ns.inum[type] == inum;
+}
+
+const struct lc_container *lifecycle_ns_owner(struct lifecycle *lc, int type, __u32 inum)
+{
+	return lc_owner_of(lc, type, inum);
+}
+
+bool lifecycle_inside(const struct lc_container *c, const struct lc_container *outer)
+{
+	return lc_inside(c, outer);
 }

@@ -263,7 +263,7 @@ static int check_runtime_exe(int procfd, char *why, size_t size)
 	return 0;
 }
 
-static int read_creds(int procfd, struct proc_creds *creds, char *why, size_t size)
+static int read_creds(int procfd, struct proc_fs_access *creds, char *why, size_t size)
 {
 	char text[STATUS_MAX];
 	ssize_t n = 0, got;
@@ -274,7 +274,7 @@ static int read_creds(int procfd, struct proc_creds *creds, char *why, size_t si
 	while ((size_t)n < sizeof(text) && (got = read(fd, text + n, sizeof(text) - n)) > 0)
 		n += got;
 	close(fd);
-	if (parse_status_creds(text, n, creds))
+	if (parse_status_fs_access(text, n, creds))
 		return meta_why(why, size, -EINVAL, "its status shows no credentials");
 	return 0;
 }
@@ -301,14 +301,14 @@ struct own_creds {
 	uid_t fsuid;
 	gid_t fsgid;
 	int ngroups;
-	gid_t groups[PROC_CREDS_MAX_GROUPS];
+	gid_t groups[PROC_FS_ACCESS_MAX_GROUPS];
 };
 
 static int save_own(struct own_creds *own)
 {
 	own->fsuid = syscall(SYS_setfsuid, -1);
 	own->fsgid = syscall(SYS_setfsgid, -1);
-	own->ngroups = syscall(SYS_getgroups, PROC_CREDS_MAX_GROUPS, own->groups);
+	own->ngroups = syscall(SYS_getgroups, PROC_FS_ACCESS_MAX_GROUPS, own->groups);
 	return own->ngroups < 0 ? -errno : 0;
 }
 
@@ -380,9 +380,9 @@ static ssize_t read_capped(int fd, char *buf, size_t cap, char *why, size_t size
 /* Opens config.json as process procfd would: its root, working directory and credentials. */
 static int open_as_process(int procfd, const char *bundle, char *why, size_t size)
 {
-	struct proc_creds creds;
+	struct proc_fs_access creds;
 	struct own_creds own;
-	gid_t groups[PROC_CREDS_MAX_GROUPS];
+	gid_t groups[PROC_FS_ACCESS_MAX_GROUPS];
 	int basefd, fd, err;
 
 	err = read_creds(procfd, &creds, why, size);

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include "event.h"
 
+struct alert;
 struct lifecycle;
 struct lc_container;
 struct lc_transition;
@@ -46,6 +47,13 @@ struct output_ops {
 	/* what became known of an announced container from its runtime; m holds all known so far */
 	void (*container_meta)(struct output *o, const struct lc_container *c, const struct container_meta *m,
 			       __u64 time_ns);
+	/*
+	 * An alert rule fired (docs/alerts.md) about container c (NULL when it
+	 * is gone already); target: the other container a namespace_escape
+	 * entered, or NULL; cause: the raw event that raised it, or NULL.
+	 */
+	void (*alert)(struct output *o, const struct alert *a, const struct lc_container *c,
+		      const struct lc_container *target, const union nstrace_event *cause);
 	/* the /proc snapshot is in: from here on, records are live */
 	void (*snapshot_done)(struct output *o, __u64 started_ns);
 	/* The end of the trace: lc holds the containers still alive. */
@@ -78,6 +86,7 @@ struct printer_opts {
 	FILE *out;
 	bool json;
 	bool events; /* raw events too, not just the lifecycle */
+	bool alerts_only; /* alerts and the records they point to, nothing else */
 	pid_t filter_pid; /* raw events of this process and its children only */
 	const char *filter_comm;
 };

@@ -2,6 +2,8 @@
 /* The text output: aligned tables for a terminal, the summary in words. */
 #include <inttypes.h>
 #include <stdlib.h>
+#include "alerts.h"
+#include "auditprint.h"
 #include "lcprint.h"
 #include "lifecycle.h"
 #include "output.h"
@@ -11,6 +13,7 @@ struct text_output {
 	struct printer_output p; /* first: destroyed with printer_output_destroy */
 	struct text_printer printer;
 	bool time_base_set;
+	struct printed_creates shown; /* --alerts: containers whose create was printed */
 };
 
 static struct text_output *to_text(struct output *o)
@@ -27,7 +30,7 @@ static void text_event(struct output *o, const union nstrace_event *e)
 		t->printer.time_base_ns = e->hdr.time_ns;
 		t->time_base_set = true;
 	}
-	if (printer_wants_event(&t->p.opts, e))
+	if (!t->p.opts.alerts_only && printer_wants_event(&t->p.opts, e))
 		print_event_text(&t->printer, e);
 }
 
@@ -39,13 +42,37 @@ static void text_lost(struct output *o, __u64 count, __u64 total)
 
 static void text_transition(struct output *o, const struct lc_transition *tr)
 {
-	print_transition_text(&to_text(o)->printer, tr, output_meta_of(o, tr->container));
+	if (!to_text(o)->p.opts.alerts_only)
+		print_transition_text(&to_text(o)->printer, tr, output_meta_of(o, tr->container));
 }
 
 static void text_container_meta(struct output *o, const struct lc_container *c, const struct container_meta *m,
 				__u64 time_ns)
 {
-	print_meta_record_text(&to_text(o)->printer, c, m, time_ns);
+	if (!to_text(o)->p.opts.alerts_only)
+		print_meta_record_text(&to_text(o)->printer, c, m, time_ns);
+}
+
+static void text_alert(struct output *o, const struct alert *a, const struct lc_container *c,
+		       const struct lc_container *target, const union nstrace_event *cause)
+{
+	struct text_output *t = to_text(o);
+	char key[CONTAINER_KEY_LEN], target_key[CONTAINER_KEY_LEN];
+
+	if (t->p.opts.alerts_only) {
+		struct lc_transition create;
+
+		if (c && printed_creates_add(&t->shown, c->serial)) {
+			container_create_of(c, &create);
+			print_transition_text(&t->printer, &create, output_meta_of(o, c));
+		}
+		if (cause)
+			print_event_text(&t->printer, cause);
+	}
+	format_container_key(key, a->container);
+	if (target)
+		format_container_key(target_key, target->serial);
+	print_alert_text(t->p.opts.out, a, key, target ? target_key : NULL);
 }
 
 static void print_alive(void *ctx, const struct lc_container *c)
@@ -60,7 +87,7 @@ static void text_finish(struct output *o, struct lifecycle *lc, const struct ses
 {
 	FILE *out = to_text(o)->p.opts.out;
 
-	if (totals->containers > totals->destroyed) {
+	if (totals->containers > totals->destroyed && !to_text(o)->p.opts.alerts_only) {
 		fputs("\nContainers alive at the end of the trace:\n", out);
 		print_container_header(out);
 		lifecycle_for_each(lc, print_alive, to_text(o));
@@ -70,15 +97,22 @@ static void text_finish(struct output *o, struct lifecycle *lc, const struct ses
 		(uint64_t)totals->destroyed);
 }
 
+static void text_destroy(struct output *o)
+{
+	printed_creates_free(&to_text(o)->shown);
+	printer_output_destroy(o);
+}
+
 static const struct output_ops text_ops = {
 	.event = text_event,
 	.lost = text_lost,
 	.transition = text_transition,
 	.container_meta = text_container_meta,
+	.alert = text_alert,
 	.finish = text_finish,
 	.check = printer_output_check,
 	.flush = printer_output_flush,
-	.destroy = printer_output_destroy,
+	.destroy = text_destroy,
 };
 
 struct output *text_output_new(const struct printer_opts *opts)

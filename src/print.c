@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include "escape.h"
+#include "auditprint.h"
 #include "print.h"
 
 #define MAX_FLAG_NAMES 16
@@ -240,6 +241,8 @@ void print_event_json(struct json_writer *w, const union nstrace_event *e)
 		jsonw_bool_field(w, "argv_truncated", e->exec.args_truncated);
 		jsonw_bool_field(w, "filename_truncated", e->exec.filename_truncated);
 		jsonw_uint_field(w, "old_tid", e->exec.old_tid);
+		jsonw_name(w, "creds");
+		print_creds_json(w, &e->exec.creds);
 		break;
 	case NSTRACE_EVENT_EXIT:
 		st = nstrace_exit_status(e->exit.exit_code);

@@ -6,6 +6,7 @@
 #include "event.h"
 #include "meta.h"
 #include "record.h"
+#include "mountinfo.h"
 #include "snapshot.h"
 
 struct file_header {
@@ -61,19 +62,43 @@ int record_reader_init(struct record_reader *r, FILE *f, char *msg, size_t msg_s
 	return 0;
 }
 
-/* A version 1 snapshot record ends before start_ticks, which reads as unknown. */
-#define SNAPSHOT_V1_SIZE (offsetof(struct snap_process, cgroup) + SNAP_CGROUP_LEN)
-
 /* Whether a payload is well-formed for its kind; why says what is not. */
 /*
  * Events are stored as nstrace_event_used_size() gives them: an exec
  * without the unused end of its argv buffer, which is put back here.
  */
-static bool event_ok(void *data, __u32 *len, const char **why)
+/*
+ * Version 1 records have no credentials: an exec without them, a snapshot
+ * without them. They get room for them, zeroed: credentials not read.
+ */
+static void make_room(void *data, __u32 *len, size_t at, size_t size)
+{
+	memmove((char *)data + at + size, (char *)data + at, *len - at);
+	memset((char *)data + at, 0, size);
+	*len += size;
+}
+
+static bool v1_exec_ok(void *data, __u32 *len, const char **why)
+{
+	struct nstrace_exec_event *e = data;
+	size_t at = offsetof(struct nstrace_exec_event, creds), room = sizeof(e->creds);
+
+	if (*len < at || *len > sizeof(*e) - room || e->hdr.size != sizeof(*e) - room) {
+		*why = "version 1 exec record of the wrong size";
+		return false;
+	}
+	make_room(data, len, at, room);
+	e->hdr.size = sizeof(*e);
+	return true;
+}
+
+static bool event_ok(__u32 version, void *data, __u32 *len, const char **why)
 {
 	struct nstrace_exec_event *e = data;
 	size_t head = offsetof(struct nstrace_exec_event, args);
 
+	if (version == 1 && *len >= sizeof(e->hdr) && e->hdr.type == NSTRACE_EVENT_EXEC && !v1_exec_ok(data, len, why))
+		return false;
 	if (*len >= head && *len < sizeof(*e) && e->hdr.type == NSTRACE_EVENT_EXEC) {
 		if (e->args_len != *len - head) {
 			*why = "exec record whose argv length does not match its size";
@@ -87,20 +112,31 @@ static bool event_ok(void *data, __u32 *len, const char **why)
 
 static bool length_ok(__u32 version, __u32 kind, __u32 *len, void *data, const char **why)
 {
+	const size_t creds_at = offsetof(struct snap_process, creds), creds_size = sizeof(struct nstrace_creds);
+
 	switch (kind) {
 	case RECORD_EVENT:
-		return event_ok(data, len, why);
+		return event_ok(version, data, len, why);
 	case RECORD_LOST:
 		*why = "loss record of the wrong size";
 		return *len == sizeof(struct record_lost);
 	case RECORD_SNAPSHOT:
 		*why = "snapshot record of the wrong size";
-		if (version == 1 && *len == SNAPSHOT_V1_SIZE) {
+		/*
+		 * Version 1 had neither the credentials nor start_ticks, and its
+		 * struct was 4-aligned: both get room, zeroed (not read, unknown).
+		 */
+		if (version == 1 && *len == offsetof(struct snap_process, cgroup) + SNAP_CGROUP_LEN - creds_size) {
+			make_room(data, len, creds_at, creds_size);
 			memset((char *)data + *len, 0, sizeof(struct snap_process) - *len);
 			*len = sizeof(struct snap_process);
-			return true;
 		}
-		return *len == sizeof(struct snap_process);
+		return *len == sizeof(struct snap_process) &&
+		       !nstrace_creds_check(&((const struct snap_process *)data)->creds, why);
+	case RECORD_MOUNTS:
+		*why = "mount record of the wrong size";
+		return *len == sizeof(struct mount_exposures) &&
+		       !mount_exposures_check((const struct mount_exposures *)data, why);
 	case RECORD_SNAPSHOT_DONE:
 		*why = "snapshot end record of the wrong size";
 		return *len == sizeof(struct record_snapshot_done);
@@ -116,6 +152,11 @@ static bool length_ok(__u32 version, __u32 kind, __u32 *len, void *data, const c
 static __u32 max_payload(void)
 {
 	__u32 max = META_RECORD_MAX;
+
+	if (sizeof(struct snap_process) > max)
+		max = sizeof(struct snap_process);
+	if (sizeof(struct mount_exposures) > max)
+		max = sizeof(struct mount_exposures);
 
 	for (__u32 t = 1; t <= NSTRACE_EVENT_TYPE_MAX; t++)
 		if (nstrace_event_size(t) > max)

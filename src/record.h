@@ -11,7 +11,10 @@
 #include <linux/types.h>
 
 #define RECORD_MAGIC "NSTRACE"
-/* 2: snapshot records carry start_ticks; version 1 files still read. */
+/*
+ * 2: exec and snapshot records carry credentials, snapshots start_ticks;
+ * metadata and mount records. Version 1 files still read.
+ */
 #define RECORD_VERSION 2
 
 enum record_kind {
@@ -20,6 +23,7 @@ enum record_kind {
 	RECORD_SNAPSHOT, /* a struct snap_process */
 	RECORD_SNAPSHOT_DONE, /* struct record_snapshot_done */
 	RECORD_META, /* a question about a container to its runtime, or the answer: JSON (meta.h) */
+	RECORD_MOUNTS, /* a struct mount_exposures, read when a container's init exec'd */
 };
 
 struct record_lost {
@@ -36,7 +40,7 @@ int record_write(FILE *f, __u32 kind, const void *data, __u32 len);
 
 struct record_reader {
 	FILE *f;
-	__u32 version;
+	__u32 version; /* of the file */
 	__u64 offset; /* of the next record */
 	void *buf;
 	__u32 cap;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alerts.h"
 #include "diag.h"
 #include "lifecycle.h"
 #include "meta_store.h"
@@ -45,6 +46,8 @@ struct session {
 	size_t held_count;
 	__u64 held_dropped;
 	__u64 last_ns; /* of the latest event: the time of records about runtimes' answers */
+	struct alerts *alerts;
+	const union nstrace_event *cause; /* the event being handled, for the alerts it raises */
 	bool failed;
 	bool reader_gone;
 	__u64 events;
@@ -52,6 +55,42 @@ struct session {
 };
 
 #define for_each_output(o, s) for (struct output *o = (s)->outputs; o; o = o->next)
+
+static enum filter_verdict verdict(const struct session *s, const struct lc_container *c)
+{
+	return s->filter ? container_filter_verdict(s->filter, s->meta, c) : FILTER_YES;
+}
+
+static void on_alert(void *ctx, const struct alert *a)
+{
+	struct session *s = ctx;
+	const struct lc_container *c = lifecycle_container(s->lc, a->container);
+	const struct lc_container *target = a->target_container ? lifecycle_container(s->lc, a->target_container) : NULL;
+
+	/* with --container, alerts about the containers not named are not printed */
+	if (c && verdict(s, c) == FILTER_NO)
+		return;
+	for_each_output(o, s)
+		if (o->ops->alert)
+			o->ops->alert(o, a, c, target, s->cause);
+}
+
+/* A container's start, once its init's credentials are known: what it started as. */
+static void container_started(struct session *s, const struct lc_transition *t)
+{
+	const struct lc_container *c = t->container;
+	struct alert_container start = {
+		.time_ns = t->time_ns,
+		.container = c->serial,
+		.init_pid = c->init_pid,
+		.comm = t->comm,
+		.creds = &c->init_creds,
+		.host_pid = lifecycle_is_host_ns(s->lc, NSTRACE_NS_PID, c->ns.inum[NSTRACE_NS_PID]),
+		.host_net = lifecycle_is_host_ns(s->lc, NSTRACE_NS_NET, c->ns.inum[NSTRACE_NS_NET]),
+	};
+
+	alerts_container_start(s->alerts, &start);
+}
 
 static void to_outputs(struct session *s, const struct lc_transition *t)
 {
@@ -132,11 +171,6 @@ static void hold(struct session *s, const struct lc_transition *t, const union n
 	s->held_count++;
 }
 
-static enum filter_verdict verdict(const struct session *s, const struct lc_container *c)
-{
-	return s->filter ? container_filter_verdict(s->filter, s->meta, c) : FILTER_YES;
-}
-
 /* Held records whose container is now decided: printed in their order, or dropped. */
 static void release_held(struct session *s, bool at_end)
 {
@@ -188,6 +222,12 @@ static void on_transition(void *ctx, const struct lc_transition *t)
 	case FILTER_NO:
 		break;
 	}
+	/* the rules follow every container, printed or not */
+	if ((t->kind == LC_EXEC && t->exec.index == 1) ||
+	    (t->kind == LC_INIT && t->container->origin == LC_EXISTING))
+		container_started(s, t);
+	else if (t->kind == LC_DESTROY)
+		alerts_container_gone(s->alerts, t->container->serial);
 	/* what is known of a container is kept while it lives, or while a question about it is open */
 	if (t->kind != LC_DESTROY || !c->runtime.id[0])
 		return;
@@ -216,9 +256,11 @@ struct session *session_new(FILE *record)
 	s->held_tail = &s->held;
 	s->lc = lifecycle_new(on_transition, s);
 	s->meta = meta_store_new();
-	if (!s->lc || !s->meta) {
+	s->alerts = alerts_new(on_alert, s);
+	if (!s->lc || !s->meta || !s->alerts) {
 		lifecycle_free(s->lc);
 		meta_store_free(s->meta);
+		alerts_free(s->alerts);
 		free(s);
 		return NULL;
 	}
@@ -276,6 +318,7 @@ void session_free(struct session *s)
 			o->ops->destroy(o);
 	}
 	lifecycle_free(s->lc);
+	alerts_free(s->alerts);
 	free(s);
 }
 
@@ -456,6 +499,7 @@ static int replay_meta(struct session *s, const char *text, __u32 len)
 
 int session_snapshot(struct session *s, const struct snap_process *p)
 {
+	const struct lc_container *c;
 	int err = record(s, RECORD_SNAPSHOT, p, sizeof(*p));
 
 	if (err)
@@ -463,6 +507,9 @@ int session_snapshot(struct session *s, const struct snap_process *p)
 	err = model_result(lifecycle_snapshot_add(s->lc, p));
 	if (err)
 		return err;
+	c = lifecycle_container_of(s->lc, p->pid);
+	if (c)
+		alerts_existing(s->alerts, c->serial, p->pid, &p->creds);
 	return ask_about(s, p->pid, p->cmdline, p->cmdline_len < SNAP_CMDLINE_LEN ? p->cmdline_len : SNAP_CMDLINE_LEN);
 }
 
@@ -473,6 +520,7 @@ int session_snapshot_done(struct session *s, __u64 started_ns)
 
 	if (err)
 		return err;
+	alerts_set_host_bounding(s->alerts, lifecycle_host_bounding(s->lc));
 	err = model_result(lifecycle_snapshot_done(s->lc, started_ns));
 	if (err)
 		return err;
@@ -531,6 +579,75 @@ static void filter_event(struct session *s, const union nstrace_event *e)
 	}
 }
 
+/* Whose a namespace a setns entered is, seen from the container the caller was in. */
+static enum ns_owner owner_of(struct session *s, const struct lc_container *from, int type, __u32 inum,
+			      __u64 *serial)
+{
+	const struct lc_container *owner;
+
+	/* its own, or one it shares by design (--network host: the host's is its own) */
+	if (from && from->ns.inum[type] == inum)
+		return NS_OWNER_SELF;
+	if (lifecycle_is_host_ns(s->lc, type, inum))
+		return NS_OWNER_HOST;
+	owner = lifecycle_ns_owner(s->lc, type, inum);
+	if (!owner)
+		return NS_OWNER_UNKNOWN;
+	if (owner == from)
+		return NS_OWNER_SELF;
+	if (from && lifecycle_inside(owner, from))
+		return NS_OWNER_NESTED;
+	*serial = owner->serial;
+	return NS_OWNER_OTHER;
+}
+
+static void alert_setns(struct session *s, const struct nstrace_setns_event *e, const struct lc_container *from)
+{
+	struct alert_setns in = {
+		.time_ns = e->hdr.time_ns,
+		.pid = e->hdr.pid,
+		.comm = e->hdr.comm,
+		.container = from ? from->serial : 0,
+		.entered = nstrace_setns_entered(e),
+	};
+
+	if (!from || !in.entered)
+		return;
+	for (int t = 0; t < NSTRACE_NS_TYPE_COUNT; t++)
+		if (in.entered & NS_BIT(t))
+			in.owner[t] = owner_of(s, from, t, e->hdr.ns.inum[t], &in.owner_container[t]);
+	alerts_setns(s->alerts, &in);
+}
+
+/* What the alert rules follow of processes, once the model has placed the event. */
+static void alerts_after(struct session *s, const union nstrace_event *e, __u64 setns_from)
+{
+	const struct lc_container *c;
+
+	switch ((enum nstrace_event_type)e->hdr.type) {
+	case NSTRACE_EVENT_CLONE:
+		if (!(e->clone.flags & NSTRACE_CLONE_THREAD))
+			alerts_fork(s->alerts, e->clone.caller_pid, e->hdr.pid);
+		break;
+	case NSTRACE_EVENT_EXEC:
+		c = lifecycle_container_of(s->lc, e->hdr.pid);
+		if (c)
+			alerts_exec(s->alerts, e->hdr.time_ns, c->serial, e->hdr.pid, e->hdr.comm, &e->exec.creds);
+		else
+			alerts_exit(s->alerts, e->hdr.pid);
+		break;
+	case NSTRACE_EVENT_EXIT:
+		alerts_exit(s->alerts, e->hdr.pid);
+		break;
+	case NSTRACE_EVENT_SETNS:
+		/* the container it was in before the call, if that still lives */
+		alert_setns(s, &e->setns, setns_from ? lifecycle_container(s->lc, setns_from) : NULL);
+		break;
+	case NSTRACE_EVENT_UNSHARE:
+		break;
+	}
+}
+
 int session_event(struct session *s, const union nstrace_event *e)
 {
 	/*
@@ -538,6 +655,8 @@ int session_event(struct session *s, const union nstrace_event *e)
 	 * a container created right after its runtime was asked is named.
 	 */
 	int err = drain_answers(s);
+	const struct lc_container *from = NULL;
+	__u64 setns_from = 0;
 
 	if (!err)
 		err = record(s, RECORD_EVENT, e, nstrace_event_used_size(e));
@@ -547,10 +666,32 @@ int session_event(struct session *s, const union nstrace_event *e)
 	s->last_ns = e->hdr.time_ns;
 	/* the event before the transitions it causes, as a reader expects them */
 	filter_event(s, e);
+	if (e->hdr.type == NSTRACE_EVENT_SETNS) {
+		from = lifecycle_container_of(s->lc, e->hdr.pid);
+		setns_from = from ? from->serial : 0;
+	}
+	s->cause = e;
 	err = model_result(lifecycle_event(s->lc, e));
+	if (!err)
+		alerts_after(s, e, setns_from);
+	s->cause = NULL;
 	if (!err && e->hdr.type == NSTRACE_EVENT_EXEC)
 		err = ask_about(s, e->hdr.pid, e->exec.args, e->exec.args_len);
 	return err ? err : check_streams(s);
+}
+
+bool session_wants_mounts(struct session *s, __u32 pid)
+{
+	return lifecycle_wants_mounts(s->lc, pid);
+}
+
+int session_mounts(struct session *s, const struct mount_exposures *m)
+{
+	int err = record(s, RECORD_MOUNTS, m, sizeof(*m));
+
+	if (err)
+		return err;
+	return model_result(lifecycle_mounts(s->lc, m));
 }
 
 int session_lost(struct session *s, __u64 count, __u64 total)
@@ -630,6 +771,8 @@ int session_replay(struct session *s, __u32 kind, const void *data, __u32 len)
 		return session_snapshot_done(s, done->started_ns);
 	case RECORD_META:
 		return replay_meta(s, data, len);
+	case RECORD_MOUNTS:
+		return session_mounts(s, data);
 	}
 	return -EINVAL;
 }

@@ -8,9 +8,11 @@
 #define NSTRACE_SESSION_H
 
 #include <stdio.h>
+#include <stdbool.h>
 #include "container_filter.h"
 #include "event.h"
 #include "meta.h"
+#include "mountinfo.h"
 #include "output.h"
 #include "snapshot.h"
 
@@ -43,6 +45,10 @@ int session_snapshot(struct session *s, const struct snap_process *p);
 int session_snapshot_done(struct session *s, __u64 started_ns);
 int session_event(struct session *s, const union nstrace_event *e);
 int session_lost(struct session *s, __u64 count, __u64 total);
+/* Whether pid is a container's init whose mount table is wanted: it just exec'd the command. */
+bool session_wants_mounts(struct session *s, __u32 pid);
+/* What that table exposed, read by the live side. */
+int session_mounts(struct session *s, const struct mount_exposures *m);
 /* The closing summary: containers still alive and the counts. */
 int session_finish(struct session *s);
 int session_flush(struct session *s);

@@ -19,6 +19,11 @@ struct snap_process {
 	__u32 nspid[NSTRACE_MAX_PID_LEVELS];
 	char comm[NSTRACE_COMM_LEN];
 	struct nstrace_ns_set ns;
+	/*
+	 * From status, loginuid, sessionid and the user namespace's maps:
+	 * what it holds now, which exec may not have given it (setuid() since).
+	 */
+	struct nstrace_creds creds;
 	__u16 cmdline_len;
 	__u16 cgroup_len;
 	char cmdline[SNAP_CMDLINE_LEN]; /* NUL-separated argv, maybe cut */

@@ -3,8 +3,8 @@
  * The replay path on arbitrary bytes: the record reader, then the
  * session (lifecycle model and printers) on every record it accepts, as
  * nstrace replay runs them. The first byte picks JSON or text, whether
- * raw events are printed and whether --container limits them; the rest is
- * the file.
+ * raw events are printed, whether --container limits them and whether only
+ * alerts are; the rest is the file.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -28,13 +28,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.out = sink;
 	opts.json = data[0] & 1;
 	opts.events = data[0] & 2;
+	opts.alerts_only = data[0] & 4;
 	in = fmemopen((void *)(data + 1), size - 1, "r");
 	if (!in)
 		return 0;
 	if (!record_reader_init(&reader, in, msg, sizeof(msg))) {
 		s = session_new(NULL);
 		if (s && !session_add_output(s, printer_output_new(&opts))) {
-			if (data[0] & 4)
+			if (data[0] & 8)
 				session_set_filter(s, &filter);
 			const void *rec;
 			__u32 kind, len;

@@ -737,10 +737,19 @@ struct compat_run {
 	unsigned long long new_uts;
 };
 
+/* execs whose credentials nstrace reads: as root, and as a user with no_new_privs */
+struct cred_execs {
+	const char *error;
+	char path[PATH_MAX];
+	unsigned long long cap_eff, cap_bnd; /* ours, from /proc/self/status */
+	struct exec_probe root, user;
+};
+
 struct scenarios {
 	struct snapshot self;
 	struct compat_run compat[MAX_COMPAT];
 	struct execs execs;
+	struct cred_execs creds;
 	pid_t bad_unshare, killed;
 	int bad_unshare_status, killed_status;
 	struct container c;
@@ -926,6 +935,28 @@ static int long_link(const char *dir, const char *target, size_t len, char *path
 	return symlink(target, path) ? -errno : 0;
 }
 
+static int exec_as_user(void *arg)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || setgroups(0, NULL) || setgid(1000) || setuid(1000))
+		return 126;
+	execl(arg, "true", (char *)NULL);
+	return 127;
+}
+
+static void run_cred_execs(struct cred_execs *x)
+{
+	char buf[64];
+
+	if (find_in_path("true", x->path, sizeof(x->path)) ||
+	    !status_field(getpid(), "CapEff", buf, sizeof(buf)) || sscanf(buf, "%llx", &x->cap_eff) != 1 ||
+	    !status_field(getpid(), "CapBnd", buf, sizeof(buf)) || sscanf(buf, "%llx", &x->cap_bnd) != 1) {
+		x->error = "no true in $PATH, or no CapEff and CapBnd in /proc/self/status";
+		return;
+	}
+	x->root.status = run_child(exec_path, x->path, &x->root.pid);
+	x->user.status = run_child(exec_as_user, x->path, &x->user.pid);
+}
+
 /*
  * Names and argv at the edges of their buffers: a path that fits exactly,
  * one a byte too long, and an argument longer than the argv buffer.
@@ -1024,6 +1055,7 @@ static void run_scenarios(struct scenarios *s)
 	run_ns_child(HOLD_CLONE3, CLONE_NEWPID, &s->newpid);
 	run_threads(s);
 	run_execs(&s->execs);
+	run_cred_execs(&s->creds);
 }
 
 /* ---- checks on one traced run ---- */
@@ -1497,6 +1529,56 @@ static void check_exec_edges(const struct run *r)
 	ASSERT_TRUE(!strncmp(json_string_value(arg) ?: "", x->long_arg, arg_len), "the cut argument's bytes");
 }
 
+/* A capability set as names: as many as bits in mask, and the two picked bits as the kernel has them. */
+static void expect_caps(const json_t *creds, const char *key, unsigned long long mask, const char *what)
+{
+	const json_t *set = json_object_get(creds, key);
+	bool admin = false, audit_read = false;
+	size_t i;
+	json_t *v;
+
+	ASSERT_EQ(json_array_size(set), __builtin_popcountll(mask), what);
+	json_array_foreach(set, i, v) {
+		admin |= json_is_string(v) && !strcmp(json_string_value(v), "CAP_SYS_ADMIN");
+		audit_read |= json_is_string(v) && !strcmp(json_string_value(v), "CAP_AUDIT_READ");
+	}
+	/* bit 21 in the low half and bit 37 in the high one: kernel_cap_t was u32[2] before 6.3 */
+	ASSERT_EQ(admin, !!(mask & (1ULL << 21)), what);
+	ASSERT_EQ(audit_read, !!(mask & (1ULL << 37)), what);
+}
+
+static void check_exec_creds(const struct run *r)
+{
+	const struct cred_execs *x = &r->s.creds;
+	const json_t *e, *c;
+
+	if (x->error) {
+		FAIL_AT("%s", x->error);
+		return;
+	}
+	expect_exit(x->root.status, 0, "exec as root");
+	expect_exit(x->user.status, 0, "exec as uid 1000 with no_new_privs");
+	e = require_event(r->t.records, "exec", "pid", x->root.pid, "exec as root");
+	c = e ? json_object_get(e, "creds") : NULL;
+	if (ASSERT_TRUE(json_is_object(c), "credentials of a root exec")) {
+		json_expect_int(c, "uid", 0, "root's uid");
+		expect_caps(c, "cap_effective", x->cap_eff, "root's effective set is ours");
+		expect_caps(c, "cap_bounding", x->cap_bnd, "root's bounding set is ours");
+		json_expect_bool(c, "no_new_privs", false, "root's no_new_privs");
+		json_expect_int(json_object_get(c, "userns"), "level", 0, "the host's user namespace");
+	}
+	e = require_event(r->t.records, "exec", "pid", x->user.pid, "exec as a user");
+	c = e ? json_object_get(e, "creds") : NULL;
+	if (ASSERT_TRUE(json_is_object(c), "credentials of a user's exec")) {
+		json_expect_int(c, "uid", 1000, "uid");
+		json_expect_int(c, "euid", 1000, "euid");
+		json_expect_int(c, "gid", 1000, "gid");
+		json_expect_bool(c, "no_new_privs", true, "no_new_privs");
+		expect_caps(c, "cap_effective", 0, "a user holds no capability");
+		expect_caps(c, "cap_bounding", x->cap_bnd, "and keeps the bounding set");
+	}
+}
+
 struct check {
 	const char *name;
 	void (*fn)(const struct run *r);
@@ -1523,6 +1605,7 @@ static const struct check main_checks[] = {
 	{ "exec: names and argv at the edges of their buffers", check_exec_edges },
 	{ "compat: 32-bit unshare and setns are seen", check_compat },
 	{ "compat: no other namespace change goes unexplained", check_no_stray_gate_warning },
+	{ "exec: credentials as the kernel holds them", check_exec_creds },
 };
 
 static void print_stderr_of(const struct tracer *t)

@@ -159,7 +159,7 @@ check_complete() {
 	if [ "${lost:-0}" != 0 ]; then
 		skip "completeness: $lost events lost to the machine's load"
 	else
-		expect "not marked incomplete" false "$(jq -r --arg k "$1" 'select(.container == $k) | .incomplete' \
+		expect "not marked incomplete" false "$(jq -r --arg k "$1" 'select(.container == $k and has("incomplete")) | .incomplete' \
 			"$trace_out" | sort -u | paste -sd ' ')"
 	fi
 }

@@ -1,9 +1,9 @@
 #!/bin/sh
 # nstrace against real container runtimes: unshare and nsenter, runc, crun, lxc, docker, podman,
 # systemd-nspawn, containers that share namespaces with the host or with each other, and what
-# runtimes say of their containers.
+# runtimes say of their containers, and what an auditor asks of them.
 # Usage: tests/runtimes/run.sh [NSTRACE [GROUP...]]   groups: unshare runc crun lxc docker sharing
-#   podman nspawn existing bad-proc bundle-safety meta   (the default: all)
+#   podman nspawn existing bad-proc bundle-safety meta audit   (the default: all)
 # (as root; OCI_READ names the bundle reader driver, build/tests/oci-read)
 # Every scenario traces with --json --record, drives the runtime, stops nstrace
 # with SIGINT and checks the container's lifecycle records against what the
@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 NSTRACE=$(realpath "${1:-./nstrace}")
 [ $# -gt 0 ] && shift
 [ -x "$NSTRACE" ] || { echo "runtimes: no nstrace at $NSTRACE"; echo "runtimes: 0 passed, 1 failed, 0 skipped"; exit 1; }
-groups=${*:-unshare runc crun lxc docker sharing podman nspawn existing bad-proc bundle-safety meta}
+groups=${*:-unshare runc crun lxc docker sharing podman nspawn existing bad-proc bundle-safety meta audit}
 
 # shellcheck source=tests/runtimes/lib.sh
 . "$here/lib.sh"
@@ -22,6 +22,8 @@ groups=${*:-unshare runc crun lxc docker sharing podman nspawn existing bad-proc
 . "$here/scenarios.sh"
 # shellcheck source=tests/runtimes/meta.sh
 . "$here/meta.sh"
+# shellcheck source=tests/runtimes/audit.sh
+. "$here/audit.sh"
 
 scenario=setup
 if [ "$(id -u)" -ne 0 ]; then
@@ -99,6 +101,10 @@ for group in $groups; do
 	meta)
 		scenario_meta_docker; scenario_filter_live; scenario_docker_liar slow; scenario_docker_liar garbage
 		scenario_meta_containerd; scenario_meta_runc_pod; scenario_docker_gone
+		;;
+	audit)
+		scenario_audit_docker; scenario_audit_rootless; scenario_audit_loginuid; scenario_audit_capgain
+		scenario_audit_escape
 		;;
 	*) echo "runtimes: unknown scenario group $group"; exit 2 ;;
 	esac

@@ -95,6 +95,30 @@ static void check_args_len(void)
 	expect_rejected(&e, sizeof(e.exec), "argv length beyond its buffer", "argv one byte too long");
 }
 
+static void check_creds(void)
+{
+	union nstrace_event e = make_record(NSTRACE_EVENT_EXEC);
+	const char *why = NULL;
+
+	e.exec.creds.flags = NSTRACE_CREDS_READ | NSTRACE_CREDS_NO_NEW_PRIVS | NSTRACE_CREDS_AUDIT |
+			     NSTRACE_CREDS_SECCOMP;
+	e.exec.creds.userns_level = 32;
+	e.exec.creds.uid_map.nr_extents = 340;
+	e.exec.creds.gid_map.nr_extents = 1;
+	ASSERT_EQ(nstrace_event_check(&e, sizeof(e.exec), &why), 0, "deepest user namespace, longest map");
+	e.exec.creds.flags |= 1u << 31;
+	expect_rejected(&e, sizeof(e.exec), "credential flags nstrace does not know", "unknown flag");
+	e.exec.creds.flags = NSTRACE_CREDS_READ;
+	e.exec.creds.userns_level = 33;
+	expect_rejected(&e, sizeof(e.exec), "more user namespace levels than the kernel allows", "level 33");
+	e.exec.creds.userns_level = 1;
+	e.exec.creds.uid_map.nr_extents = 341;
+	expect_rejected(&e, sizeof(e.exec), "id map longer than the kernel allows", "341 extents");
+	e.exec.creds.uid_map.nr_extents = 1;
+	e.exec.creds.userns_level = 0;
+	expect_rejected(&e, sizeof(e.exec), "id map of the host's user namespace", "a map at the host's level");
+}
+
 static nstrace_ns_mask new_ns_of(__u32 type, __u64 flags, __s64 ret)
 {
 	union nstrace_event e = make_record(type);
@@ -346,6 +370,7 @@ int main(void)
 	SUBTEST("event_check rejects unknown types", check_unknown_type());
 	SUBTEST("event_check limits pid levels", check_pid_levels());
 	SUBTEST("event_check limits args_len", check_args_len());
+	SUBTEST("event_check limits credentials", check_creds());
 	SUBTEST("new_ns of clone", check_new_ns_clone());
 	SUBTEST("new_ns of unshare", check_new_ns_unshare());
 	SUBTEST("new_ns of other events", check_new_ns_other_types());

@@ -281,18 +281,18 @@ static void test_status_creds(void)
 		"Uid:\t1\t2\t3\nGid:\t1\t1\t1\t1\nGroups:\n", "Uid:\t1\t1\t1\t1\nGid:\t1\t1\t1\t1\n",
 		"Uid:\t1\t1\t1\tx\nGid:\t1\t1\t1\t1\nGroups:\n", "Uid:\t1\t1\t1\t1\t5\nGid:\t1\t1\t1\t1\nGroups:\n",
 	};
-	struct proc_creds c;
+	struct proc_fs_access c;
 
-	if (!ASSERT_EQ(parse_status_creds(TEXT(status), &c), 0, "parse"))
+	if (!ASSERT_EQ(parse_status_fs_access(TEXT(status), &c), 0, "parse"))
 		return;
 	ASSERT_EQ(c.fsuid, 1003, "fsuid, the fourth");
 	ASSERT_EQ(c.fsgid, 53, "fsgid");
 	ASSERT_EQ(c.group_count, 3, "groups");
 	ASSERT_EQ(c.groups[2], 27, "last group");
-	ASSERT_EQ(parse_status_creds(TEXT("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\t\n"), &c), 0, "no groups");
+	ASSERT_EQ(parse_status_fs_access(TEXT("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\t\n"), &c), 0, "no groups");
 	ASSERT_EQ(c.group_count, 0, "none");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (parse_status_creds(bad[i], strlen(bad[i]), &c) != -EINVAL)
+		if (parse_status_fs_access(bad[i], strlen(bad[i]), &c) != -EINVAL)
 			FAIL_AT("case %zu accepted", i);
 }
 
