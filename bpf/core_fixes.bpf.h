@@ -64,4 +64,37 @@ static __always_inline bool in_compat_syscall(void)
 	       (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT);
 }
 
+/*
+ * kernel_cap_t was struct kernel_cap_struct { __u32 cap[2]; } until 6.3;
+ * f122a08b197d ("capability: just use a 'u64' instead of a 'u32[2]'
+ * array") made it an anonymous struct holding one u64 val. Both are eight
+ * bytes at the same place in struct cred; only how the halves combine
+ * differs.
+ */
+struct kernel_cap_struct___pre63 {
+	__u32 cap[2];
+} __attribute__((preserve_access_index));
+
+struct cred___pre63 {
+	struct kernel_cap_struct___pre63 cap_inheritable;
+	struct kernel_cap_struct___pre63 cap_permitted;
+	struct kernel_cap_struct___pre63 cap_effective;
+	struct kernel_cap_struct___pre63 cap_bset;
+	struct kernel_cap_struct___pre63 cap_ambient;
+} __attribute__((preserve_access_index));
+
+#define core_cred_cap(cred, field)                                                          \
+	(bpf_core_type_exists(struct kernel_cap_struct___pre63)                            \
+		 ? ((const struct cred___pre63 *)(cred))->field.cap[0] |                   \
+			   (__u64)((const struct cred___pre63 *)(cred))->field.cap[1] << 32 \
+		 : (cred)->field.val)
+
+/*
+ * Not a kernel version but its configuration: task->loginuid and
+ * sessionid exist only with CONFIG_AUDIT (without it no login uid is kept
+ * at all), task->seccomp only with CONFIG_SECCOMP.
+ */
+#define core_has_loginuid(task) bpf_core_field_exists((task)->loginuid)
+#define core_has_seccomp(task) bpf_core_field_exists((task)->seccomp)
+
 #endif

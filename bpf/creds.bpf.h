@@ -19,35 +19,10 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "nstrace.h"
+#include "core_fixes.bpf.h"
 
 /* include/linux/sched.h: bit numbers in task->atomic_flags */
 #define PFA_NO_NEW_PRIVS 0
-
-/*
- * kernel_cap_t was struct kernel_cap_struct { __u32 cap[2]; } until 6.3;
- * f122a08b197d ("capability: just use a 'u64' instead of a 'u32[2]'
- * array") made it an anonymous struct holding one u64 val. Both are eight
- * bytes at the same place in struct cred; only how the halves combine
- * differs. (A kernel-version case: it moves to core_fixes.bpf.h with the
- * others once that file exists.)
- */
-struct kernel_cap_struct___pre63 {
-	__u32 cap[2];
-} __attribute__((preserve_access_index));
-
-struct cred___pre63 {
-	struct kernel_cap_struct___pre63 cap_inheritable;
-	struct kernel_cap_struct___pre63 cap_permitted;
-	struct kernel_cap_struct___pre63 cap_effective;
-	struct kernel_cap_struct___pre63 cap_bset;
-	struct kernel_cap_struct___pre63 cap_ambient;
-} __attribute__((preserve_access_index));
-
-#define CREDS_CAP(cred, field)                                                              \
-	(bpf_core_type_exists(struct kernel_cap_struct___pre63)                            \
-		 ? ((const struct cred___pre63 *)(cred))->field.cap[0] |                   \
-			   (__u64)((const struct cred___pre63 *)(cred))->field.cap[1] << 32 \
-		 : (cred)->field.val)
 
 /*
  * Maps of up to UID_GID_MAP_MAX_BASE_EXTENTS lines live inside the map;
@@ -81,21 +56,20 @@ static __always_inline void read_creds(struct task_struct *task, struct nstrace_
 	out->euid = cred->euid.val;
 	out->egid = cred->egid.val;
 	out->securebits = cred->securebits;
-	out->cap_effective = CREDS_CAP(cred, cap_effective);
-	out->cap_permitted = CREDS_CAP(cred, cap_permitted);
-	out->cap_bounding = CREDS_CAP(cred, cap_bset);
-	out->cap_inheritable = CREDS_CAP(cred, cap_inheritable);
-	out->cap_ambient = CREDS_CAP(cred, cap_ambient);
+	out->cap_effective = core_cred_cap(cred, cap_effective);
+	out->cap_permitted = core_cred_cap(cred, cap_permitted);
+	out->cap_bounding = core_cred_cap(cred, cap_bset);
+	out->cap_inheritable = core_cred_cap(cred, cap_inheritable);
+	out->cap_ambient = core_cred_cap(cred, cap_ambient);
 
 	if (task->atomic_flags & (1UL << PFA_NO_NEW_PRIVS))
 		out->flags |= NSTRACE_CREDS_NO_NEW_PRIVS;
-	/* Both exist only with CONFIG_AUDIT; without it a login uid is not kept at all. */
-	if (bpf_core_field_exists(task->loginuid)) {
+	if (core_has_loginuid(task)) {
 		out->flags |= NSTRACE_CREDS_AUDIT;
 		out->loginuid = task->loginuid.val;
 		out->sessionid = task->sessionid;
 	}
-	if (bpf_core_field_exists(task->seccomp)) {
+	if (core_has_seccomp(task)) {
 		out->flags |= NSTRACE_CREDS_SECCOMP;
 		out->seccomp_mode = task->seccomp.mode;
 	}
