@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uthash.h>
+#include "alerts.h"
 #include "lcprint.h"
 #include "lifecycle.h"
 #include "metrics.h"
@@ -41,6 +42,7 @@ struct metrics_counts {
 	uint64_t malformed;
 	uint64_t ns_created[NSTRACE_NS_TYPE_COUNT];
 	struct runtime_counts runtime[RUNTIME_COUNT];
+	uint64_t alerts[ALERT_RULE_COUNT];
 	char hooks[16];
 };
 
@@ -228,6 +230,21 @@ static void on_transition(struct output *o, const struct lc_transition *t)
 	}
 }
 
+static void on_alert(struct output *o, const struct alert *a, const struct lc_container *c,
+		     const struct lc_container *target, const union nstrace_event *cause)
+{
+	struct metrics *m = metrics_of(o)->m;
+
+	(void)c;
+	(void)target;
+	(void)cause;
+	if (a->rule >= ALERT_RULE_COUNT)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->counts.alerts[a->rule]++;
+	pthread_mutex_unlock(&m->lock);
+}
+
 static int on_flush(struct output *o)
 {
 	struct metrics_output *mo = metrics_of(o);
@@ -256,6 +273,7 @@ static const struct output_ops metrics_ops = {
 	.event = on_event,
 	.lost = on_lost,
 	.transition = on_transition,
+	.alert = on_alert,
 	.flush = on_flush,
 	.destroy = on_destroy,
 };
@@ -290,7 +308,7 @@ static void write_start_histogram(FILE *f, const struct metrics_counts *c)
 	const char *name = "nstrace_container_start_seconds";
 
 	family(f, name, "histogram",
-	       "Time from a container's pid namespace to the last exec of its pid 1, observed when pid 1 exits");
+	       "Time from a container's creation to the last exec of its init, observed when the init exits");
 	for (int rt = 0; rt < RUNTIME_COUNT; rt++) {
 		const struct runtime_counts *rc = &c->runtime[rt];
 		uint64_t cumulative = 0;
@@ -333,12 +351,13 @@ int metrics_write(struct metrics *m, FILE *f)
 				c.ns_created[t]);
 
 	family(f, "nstrace_containers_created_total", "counter",
-	       "Containers (new pid namespaces) seen to start, by runtime and origin (existing: running at start)");
+	       "Containers seen to start, by runtime and origin (existing: running at start)");
 	for (int rt = 0; rt < RUNTIME_COUNT; rt++)
 		for (int o = 0; o < ORIGIN_COUNT; o++)
 			fprintf(f, "nstrace_containers_created_total{runtime=\"%s\",origin=\"%s\"} %" PRIu64 "\n",
 				runtime_name(rt), lc_origin_name(o), c.runtime[rt].created[o]);
-	family(f, "nstrace_containers_destroyed_total", "counter", "Containers whose pid namespace is gone, by runtime");
+	family(f, "nstrace_containers_destroyed_total", "counter",
+	       "Containers ended (their pid namespace gone, or their last process), by runtime");
 	per_runtime(f, &c, "nstrace_containers_destroyed_total", offsetof(struct runtime_counts, destroyed));
 	family(f, "nstrace_containers_alive", "gauge", "Containers alive now, by runtime");
 	per_runtime(f, &c, "nstrace_containers_alive", offsetof(struct runtime_counts, alive));
@@ -355,6 +374,9 @@ int metrics_write(struct metrics *m, FILE *f)
 			fprintf(f, "nstrace_container_execs_total{runtime=\"%s\",joined=\"%s\"} %" PRIu64 "\n",
 				runtime_name(rt), joined ? "true" : "false", c.runtime[rt].execs[joined]);
 	write_start_histogram(f, &c);
+	family(f, "nstrace_alerts_total", "counter", "Alerts raised (docs/alerts.md), by rule");
+	for (int r = 0; r < ALERT_RULE_COUNT; r++)
+		fprintf(f, "nstrace_alerts_total{rule=\"%s\"} %" PRIu64 "\n", alert_rule_name(r), c.alerts[r]);
 	return ferror(f) ? -EIO : 0;
 }
 

@@ -25,6 +25,7 @@ struct held {
 	struct lc_transition t;
 	__u32 *survivors;
 	struct lc_container *chain; /* the container and its parents, copied and linked */
+	struct mount_exposures *mounts; /* the container's, copied: the model frees its own at destroy */
 };
 
 /* A destroyed container whose runtime has not answered yet: the answer is still printed for it. */
@@ -109,24 +110,39 @@ static void event_to_outputs(struct session *s, const union nstrace_event *e)
 static void free_held(struct held *h)
 {
 	free(h->survivors);
+	free(h->mounts);
 	free(h->chain);
 	free(h);
 }
 
-/* Copies c and every container it runs inside, linked as they were. */
-static struct lc_container *copy_chain(const struct lc_container *c)
+/*
+ * Copies c and every container it runs inside, linked as they were, and
+ * c's mount exposures (*mounts); of the parents only their keys are printed.
+ */
+static struct lc_container *copy_chain(const struct lc_container *c, struct mount_exposures **mounts)
 {
 	size_t n = 0;
 	struct lc_container *chain;
 
+	*mounts = NULL;
+	if (c->mounts) {
+		*mounts = malloc(sizeof(**mounts));
+		if (!*mounts)
+			return NULL;
+		**mounts = *c->mounts;
+	}
 	for (const struct lc_container *p = c; p; p = p->parent)
 		n++;
 	chain = calloc(n, sizeof(*chain));
-	if (!chain)
+	if (!chain) {
+		free(*mounts);
+		*mounts = NULL;
 		return NULL;
+	}
 	for (size_t i = 0; i < n; i++, c = c->parent) {
 		chain[i] = *c;
 		chain[i].parent = i + 1 < n ? &chain[i + 1] : NULL;
+		chain[i].mounts = i ? NULL : *mounts;
 	}
 	return chain;
 }
@@ -141,7 +157,7 @@ static void hold(struct session *s, const struct lc_transition *t, const union n
 		return;
 	}
 	h = calloc(1, sizeof(*h));
-	if (!h || !(h->chain = copy_chain(c))) {
+	if (!h || !(h->chain = copy_chain(c, &h->mounts))) {
 		free(h);
 		s->held_dropped++;
 		return;
@@ -240,7 +256,9 @@ static void on_transition(void *ctx, const struct lc_transition *t)
 	if (!g)
 		return;
 	g->c = *c;
+	/* only its identity and what its runtime says are printed from here on */
 	g->c.parent = NULL;
+	g->c.mounts = NULL;
 	g->next = s->gone;
 	s->gone = g;
 }

@@ -508,9 +508,25 @@ scenario_metrics() {
 	prom_expect "execs of pid 1 in runc containers" 'nstrace_container_execs_total{runtime="runc",joined="false"}' 4
 	prom_expect "runc starts observed" 'nstrace_container_start_seconds_count{runtime="runc"}' 4
 	prom_expect "no runc container incomplete" 'nstrace_containers_incomplete{runtime="runc"}' 0
+	# a user in a container runs a set-user-ID root program: it gains capabilities, one alert
+	mkdir -p "$T/suidroot/suid"
+	cp -a "$R/." "$T/suidroot/"
+	# busybox picks its applet by the name it runs as: the setuid copy keeps the name
+	cp "$R/bin/busybox" "$T/suidroot/suid/busybox"
+	chmod 4755 "$T/suidroot/suid/busybox"
+	runc_bundle "$tag-mg" '["/suid/busybox","true"]'
+	jq --arg root "$T/suidroot" '.root.path = $root | .process.user = {"uid": 1000, "gid": 1000} |
+		.process.noNewPrivileges = false' "$bundle/config.json" >"$bundle/config.json.new"
+	mv "$bundle/config.json.new" "$bundle/config.json"
+	rc=0
+	runc run --bundle "$bundle" "$tag-mg" </dev/null >"$T/mg.log" 2>&1 || rc=$?
+	expect "the setuid run's exit status" 0 "$rc"
+	prom_expect "alerts by rule" 'nstrace_alerts_total{rule="capability_gain"}' 1
+	prom_expect "no other alert" 'sum(nstrace_alerts_total)' 1
+	prom_expect "runc starts observed with it" 'nstrace_container_start_seconds_count{runtime="runc"}' 5
 	sum=$(prom_query 'nstrace_container_start_seconds_sum{runtime="runc"}')
 	over=$(prom_query 'nstrace_container_start_seconds_bucket{runtime="runc",le="+Inf"}')
-	expect "the +Inf bucket holds every start" 4 "$over"
+	expect "the +Inf bucket holds every start" 5 "$over"
 	pids=$(prom_query 'nstrace_namespaces_created_total{type="pid"}')
 	[ "$pids" != none ] && [ "$pids" -ge 4 ] && pass "pid namespaces created: $pids" ||
 		fail "pid namespaces created: $pids, fewer than the 4 runc made"

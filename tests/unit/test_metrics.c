@@ -251,6 +251,49 @@ static void exposition_is_well_formed(void)
 	run_end(&r);
 }
 
+/* An exec inside a container that gains capabilities: one capability_gain alert, counted by rule. */
+static void alerts_counted_by_rule(void)
+{
+	struct nstrace_ns_set h = host_ns(), inner = container_ns(C1);
+	struct task un = { .pid = 500, .ppid = runtime_parent.pid, .comm = "unshare", .ns = h };
+	struct task init = { .pid = 501, .ppid = 500, .comm = "sh", .levels = 2, .nspid = { 0, 1 }, .ns = inner };
+	struct run r;
+	char *text;
+	int err;
+
+	if (!run_start(&r))
+		return;
+	un.ns = creator_ns(C1, &h);
+	start_record(NSTRACE_EVENT_UNSHARE, &un);
+	ev.unshare.flags = UNSHARE_FLAGS;
+	err = event(r.s);
+	start_record(NSTRACE_EVENT_CLONE, &init);
+	ev.clone.caller_pid = un.pid;
+	ev.clone.caller_tid = un.pid;
+	err = err ?: event(r.s);
+	start_record(NSTRACE_EVENT_EXEC, &init);
+	ev.exec.old_tid = ev.hdr.tid;
+	set_args(&ev.exec, "sh", 3);
+	ev.exec.creds.flags = NSTRACE_CREDS_READ;
+	ev.exec.creds.uid = ev.exec.creds.euid = 1000;
+	err = err ?: event(r.s);
+	/* a set-user-ID root program: effective root with every capability */
+	start_record(NSTRACE_EVENT_EXEC, &init);
+	ev.exec.old_tid = ev.hdr.tid;
+	set_args(&ev.exec, "su", 3);
+	ev.exec.creds.flags = NSTRACE_CREDS_READ;
+	ev.exec.creds.uid = 1000;
+	ev.exec.creds.euid = 0;
+	ev.exec.creds.cap_effective = ev.exec.creds.cap_permitted = 0x1ffffffffffULL;
+	err = err ?: event(r.s);
+	ASSERT_EQ(err, 0, "events");
+	text = exposition(r.m);
+	ASSERT_EQ(sample(text, "nstrace_alerts_total{rule=\"capability_gain\"}"), 1, "capability_gain");
+	ASSERT_EQ(sample(text, "nstrace_alerts_total{rule=\"namespace_escape\"}"), 0, "no escape");
+	free(text);
+	run_end(&r);
+}
+
 struct scraper {
 	struct metrics *m;
 	bool stop;
@@ -334,6 +377,7 @@ int main(void)
 	SUBTEST("gauges follow life and loss", gauges_follow_life_and_loss());
 	SUBTEST("exposition is well formed", exposition_is_well_formed());
 	SUBTEST("scrapes beside the event thread", scrapes_beside_the_event_thread());
+	SUBTEST("alerts counted by rule", alerts_counted_by_rule());
 	SUBTEST("ADDR:PORT", addr_split());
 	return test_summary();
 }

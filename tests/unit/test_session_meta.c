@@ -33,9 +33,10 @@ static void event(struct session *s)
 
 /*
  * runc create abc makes a container and its pid 1 runs sh and exits 3;
- * the bundle's answer comes after the exec, as a slow read would.
+ * the bundle's answer comes after the exec, as a slow read would, or with
+ * late after the container is gone, its mount table read at the exec.
  */
-static char *run_events(const char *filter_spec, const char *answer, bool events)
+static char *run_events(const char *filter_spec, const char *answer, bool events, bool late)
 {
 	struct container_filter filter = { 0 };
 	struct printer_opts opts = { .json = true, .events = events };
@@ -69,11 +70,22 @@ static char *run_events(const char *filter_spec, const char *answer, bool events
 	start_record(NSTRACE_EVENT_EXEC, &init);
 	set_args(&ev.exec, "sh", 3);
 	event(s);
-	meta_record(s, answer);
+	if (late) {
+		struct mount_exposures m = { .pid = init.pid, .flags = MOUNT_EXPOSURES_READ, .total = 1 };
+
+		m.item[0].kind = MOUNT_RUNTIME_SOCKET;
+		snprintf(m.item[0].mount_point, sizeof(m.item[0].mount_point), "/var/run/docker.sock");
+		if (session_replay(s, RECORD_MOUNTS, &m, sizeof(m)))
+			FAIL_AT("%s", "mount record refused");
+	} else {
+		meta_record(s, answer);
+	}
 	start_record(NSTRACE_EVENT_EXIT, &init);
 	ev.exit.exit_code = 3 << 8;
 	ev.exit.reaper = 1;
 	event(s);
+	if (late)
+		meta_record(s, answer);
 	session_finish(s);
 	session_free(s);
 	return capture_end(&cap);
@@ -81,7 +93,7 @@ static char *run_events(const char *filter_spec, const char *answer, bool events
 
 static char *run(const char *filter_spec, const char *answer)
 {
-	return run_events(filter_spec, answer, false);
+	return run_events(filter_spec, answer, false, false);
 }
 
 /* "type" and, when the record has one, "name" of each line: "container_create:null ...". */
@@ -138,6 +150,19 @@ static void test_filter_by_name(void)
 	free(out);
 }
 
+/* Held past the container's end: its records print what the model knew, mount table included. */
+static void test_filter_held_past_destroy(void)
+{
+	char *out = run_events("web", ANSWER, false, true);
+
+	ASSERT_STREQ(shape(out),
+		     "container_create:web container_init container_exec container_exit container_destroy:web "
+		     "container_meta:web summary",
+		     "records");
+	ASSERT_TRUE(strstr(out, "\"mount_point\":\"/var/run/docker.sock\"") != NULL, "the mount table at destroy");
+	free(out);
+}
+
 static void test_filter_not_named(void)
 {
 	char *out = run("db", ANSWER);
@@ -168,7 +193,7 @@ static void test_filter_by_id_and_key(void)
 
 static void test_raw_events(void)
 {
-	char *out = run_events(NULL, ANSWER, true);
+	char *out = run_events(NULL, ANSWER, true, false);
 
 	ASSERT_STREQ(shape(out),
 		     "exec unshare container_create:null clone container_init exec container_exec container_meta:web "
@@ -176,13 +201,13 @@ static void test_raw_events(void)
 		     "all of them");
 	free(out);
 	/* runc's own events on the host are no container's; those inside wait with its records */
-	out = run_events("web", ANSWER, true);
+	out = run_events("web", ANSWER, true, false);
 	ASSERT_STREQ(shape(out),
 		     "container_create:web clone container_init exec container_exec container_meta:web exit "
 		     "container_exit container_destroy:web summary",
 		     "the container's, in their order");
 	free(out);
-	out = run_events("db", ANSWER, true);
+	out = run_events("db", ANSWER, true, false);
 	ASSERT_STREQ(shape(out), "summary", "none of another's");
 	free(out);
 }
@@ -191,6 +216,7 @@ int main(void)
 {
 	SUBTEST("session: an answer after the container started", test_unfiltered());
 	SUBTEST("session: --container NAME and POD hold records until the name comes", test_filter_by_name());
+	SUBTEST("session: --container NAME held past the container's end", test_filter_held_past_destroy());
 	SUBTEST("session: --container NAME that never matches", test_filter_not_named());
 	SUBTEST("session: --container ID-prefix and key decide at once", test_filter_by_id_and_key());
 	SUBTEST("session: raw events with --container", test_raw_events());
