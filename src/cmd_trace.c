@@ -2,7 +2,6 @@
 /* nstrace (no subcommand): containers as they start, run and end, traced live. */
 #include <argp.h>
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -196,22 +195,6 @@ static int on_reopen(void *ctx)
 	return 0;
 }
 
-static void request_stop(int sig)
-{
-	(void)sig;
-	trace_stop_requested = 1;
-}
-
-/*
- * A SIGHUP while the programs load finds files opened moments ago: nothing
- * to reopen, but it must not end the run as its default action would.
- * Once the loop runs, SIGHUP is blocked and read from its signalfd.
- */
-static void ignore_early_hangup(int sig)
-{
-	(void)sig;
-}
-
 static int run_trace(struct app *app)
 {
 	struct trace_sink sink = {
@@ -222,12 +205,7 @@ static int run_trace(struct app *app)
 		.reopen = on_reopen,
 		.ctx = app,
 	};
-	struct sigaction sa = { .sa_handler = request_stop }, hup = { .sa_handler = ignore_early_hangup };
 	int err;
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &hup, NULL);
 
 	err = trace_run(&app->trace, &sink, &app->stats);
 	if (err)
@@ -293,6 +271,8 @@ int cmd_trace(int argc, char **argv)
 		goto cleanup;
 	}
 	session_set_filter(app.s, &app.output.filter);
+	/* before the metadata and metrics threads start: they inherit the mask */
+	trace_signals_block();
 	app.worker = meta_cli_start(&app.meta, "/proc");
 	if (!app.worker) {
 		err = -ENOMEM;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +28,7 @@
 /* how long a stop may spend on events from before it: SIGINT must act at once */
 #define STOP_DRAIN_MS 300
 
-volatile sig_atomic_t trace_stop_requested;
+static volatile sig_atomic_t trace_stop_requested;
 
 struct poll_ctx {
 	const struct trace_sink *sink;
@@ -153,6 +155,23 @@ static int watch_fd(int epfd, int fd, __u32 events, struct loop_source *source)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
+/* SIGINT and SIGTERM stop the trace; SIGHUP reopens the outputs' files. */
+static void loop_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGHUP);
+}
+
+void trace_signals_block(void)
+{
+	sigset_t mask;
+
+	loop_signals(&mask);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+}
+
 /*
  * One epoll set: the ring buffer, a signalfd and the caller's watches.
  * The ring is read after every wake-up and every timeout, as the BPF
@@ -167,12 +186,9 @@ static int run_loop(struct poll_ctx *pc, struct ring_buffer *rb, int dropped_fd,
 	int err, n, epfd = -1, timeout_ms = POLL_TIMEOUT_MS;
 	sigset_t mask, old_mask;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
+	loop_signals(&mask);
 	/* blocked, a signal waits in the signalfd; none is lost between two reads */
-	sigprocmask(SIG_BLOCK, &mask, &old_mask);
+	pthread_sigmask(SIG_BLOCK, &mask, &old_mask);
 	pc->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	err = pc->signal_fd < 0 || epfd < 0 ? -errno : 0;
@@ -231,7 +247,7 @@ out:
 	if (pc->signal_fd >= 0)
 		close(pc->signal_fd);
 	pc->signal_fd = -1;
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	return err;
 }
 

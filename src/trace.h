@@ -3,7 +3,6 @@
 #ifndef NSTRACE_TRACE_H
 #define NSTRACE_TRACE_H
 
-#include <signal.h>
 #include "event.h"
 #include "hooks.h"
 
@@ -43,8 +42,14 @@ struct trace_stats {
 	__u64 lost;
 };
 
-/* Set by a stop that came before trace_run watches SIGINT and SIGTERM itself. */
-extern volatile sig_atomic_t trace_stop_requested;
+/*
+ * Blocks SIGINT, SIGTERM and SIGHUP in the calling thread, for the loop
+ * to read from its signalfd. Called before any other thread starts, which
+ * inherits the mask: a signal sent to the process then waits for the loop
+ * (pending from the start, not lost while the programs load) rather than
+ * running a handler in whichever thread the kernel picks.
+ */
+void trace_signals_block(void);
 
 /*
  * Fails with a message already printed; returns 0 after a clean stop:

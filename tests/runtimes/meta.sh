@@ -299,7 +299,7 @@ scenario_meta_containerd() {
 scenario_meta_runc_pod() {
 	scenario=meta-runc-pod
 	command -v runc >/dev/null || { skip "runc is not installed"; return 0; }
-	sandbox=$tag-sandbox app=$tag-app
+	sandbox=$tag-meta-sandbox app=$tag-meta-app
 	runc_bundle "$sandbox" '["/bin/busybox","sleep","30"]'
 	sandbox_bundle=$bundle
 	trace_start meta-runc-pod || return 0
