@@ -7,6 +7,10 @@
 # NSTRACE_VM_CHECKS: the checks to run (default: all of them).
 # NSTRACE_VM_FETCH_TRIES: fetch attempts per kernel (default 3); the
 # mirror fails now and then on a first fetch, and a retry gets through.
+# NSTRACE_VM_BOOT_TRIES: boots per kernel (default 3) while a guest's
+# kernel panics before the initramfs runs (QEMU's TCG now and then trips
+# a kernel early in its boot, before nstrace exists in it); a guest that
+# reached the init is never booted again, whatever happened after.
 # Every failure names its kernel and step (fetch, boot, check) and the
 # console log to read.
 set -eu
@@ -17,6 +21,7 @@ shift 2
 here=$(dirname "$0")
 timeout_s=${NSTRACE_VM_TIMEOUT:-420}
 fetch_tries=${NSTRACE_VM_FETCH_TRIES:-3}
+boot_tries=${NSTRACE_VM_BOOT_TRIES:-3}
 checks=${NSTRACE_VM_CHECKS:-fentry tracepoint sys-exit auto profile}
 logs=$(dirname "$initramfs")/logs
 
@@ -93,17 +98,28 @@ for name in "$@"; do
 	image=- seconds=-
 	if kdir=$(fetch); then
 		image=$(basename "$kdir" | sed 's/_.*//; s/^linux-image-//')
-		start=$(date +%s)
-		timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
-			-accel tcg -cpu max -smp 2 -m 1G \
-			-nographic -no-reboot -monitor none -serial "file:$log" \
-			-kernel "$kdir/vmlinuz" -initrd "$initramfs" \
-			-append "console=ttyS0 panic=-1 quiet nstrace.checks=$guest_checks" \
-			</dev/null >"$log.qemu" 2>&1 &
-		qemu_pid=$!
-		rc=0
-		wait "$qemu_pid" || rc=$?
-		qemu_pid=
+		boot=1
+		while :; do
+			start=$(date +%s)
+			timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
+				-accel tcg -cpu max -smp 2 -m 1G \
+				-nographic -no-reboot -monitor none -serial "file:$log" \
+				-kernel "$kdir/vmlinuz" -initrd "$initramfs" \
+				-append "console=ttyS0 panic=-1 quiet nstrace.checks=$guest_checks" \
+				</dev/null >"$log.qemu" 2>&1 &
+			qemu_pid=$!
+			rc=0
+			wait "$qemu_pid" || rc=$?
+			qemu_pid=
+			if [ "$boot" -ge "$boot_tries" ] || grep -q '^nstrace-vm: kernel' "$log" ||
+				! grep -q 'Kernel panic' "$log"; then
+				break
+			fi
+			echo "run-matrix: $name: the kernel panicked before the init ran ($(grep -m 1 -e 'Oops' \
+				-e 'Kernel panic' "$log" | tr -d '\r')); boot $((boot + 1)) of $boot_tries" >&2
+			cp "$log" "$log.boot$boot"
+			boot=$((boot + 1))
+		done
 		seconds=$(($(date +%s) - start))
 		if [ "$rc" -ne 0 ]; then
 			fail_step boot "qemu exited with $rc after ${seconds}s (timeout ${timeout_s}s; QEMU's own output in $log.qemu)" "$log"
