@@ -70,6 +70,17 @@ int bpf_util_setup(void)
 	return 0;
 }
 
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
+void bpf_util_open_opts(struct bpf_object_open_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->sz = sizeof(*opts);
+	/* where it is missing, libbpf's own search and its message stand */
+	if (!access(VMLINUX_BTF, R_OK))
+		opts->btf_custom_path = VMLINUX_BTF;
+}
+
 __u64 bpf_util_percpu_sum(int map_fd)
 {
 	int ncpus = libbpf_num_possible_cpus();

@@ -11,6 +11,17 @@
  */
 int bpf_util_setup(void);
 
+struct bpf_object_open_opts;
+
+/*
+ * Open options for nstrace's objects: CO-RE relocations against the
+ * kernel's own BTF alone. The programs hook no module, and a type the
+ * kernel lacks (bpf_core_type_exists() of an older layout) would send
+ * libbpf 1.1 through the modules' BTF, which takes CAP_SYS_ADMIN to list:
+ * without it (a service with CAP_BPF and CAP_PERFMON) the load fails.
+ */
+void bpf_util_open_opts(struct bpf_object_open_opts *opts);
+
 /* The sum over CPUs of entry 0 of a per-CPU array of __u64 counters; 0 if unreadable. */
 __u64 bpf_util_percpu_sum(int map_fd);
 

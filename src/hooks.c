@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/vfs.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -174,26 +176,43 @@ static const char *tracing_dir(void)
 	return access(DEBUGFS_TRACING, F_OK) ? TRACEFS : DEBUGFS_TRACING;
 }
 
-/* "tracepoint/syscalls/sys_exit_setns": is its id where libbpf will look? */
-static bool tracepoint_listed(const char *section)
+#define TRACEFS_MAGIC 0x74726163
+
+static bool tracefs_mounted(void)
+{
+	struct statfs st;
+
+	return !statfs(TRACEFS, &st) && st.f_type == TRACEFS_MAGIC;
+}
+
+/* "tracepoint/syscalls/sys_exit_setns": 0 if libbpf can read its id, else why not (-errno). */
+static int tracepoint_listed(const char *section)
 {
 	char path[256];
 
+	int fd;
+
 	snprintf(path, sizeof(path), "%s/events/%s/id", tracing_dir(), section + strlen("tracepoint/"));
-	return !access(path, R_OK);
+	/* opened as libbpf will, with the capabilities access() would leave out */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
 }
 
-/* The first of obj's per-syscall tracepoints the tracing directory lacks, or NULL. */
-static const char *unlisted_tracepoint(struct bpf_object *obj)
+/* The first of obj's per-syscall tracepoints whose id cannot be read, or NULL; *err says why. */
+static const char *unlisted_tracepoint(struct bpf_object *obj, int *err)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, obj) {
 		const char *sec = bpf_program__section_name(prog);
 
-		if (hook_set_of(sec) == HOOKS_TRACEPOINT && !tracepoint_listed(sec))
+		if (hook_set_of(sec) == HOOKS_TRACEPOINT && (*err = tracepoint_listed(sec)))
 			return sec;
 	}
+	*err = 0;
 	return NULL;
 }
 
@@ -203,20 +222,26 @@ static const char *unlisted_tracepoint(struct bpf_object *obj)
  */
 static int find_syscall_tracepoints(struct bpf_object *obj, struct hook_choice *choice)
 {
-	const char *missing = unlisted_tracepoint(obj);
+	int err;
+	const char *missing = unlisted_tracepoint(obj, &err);
 
 	if (!missing)
 		return 0;
-	if (access(TRACEFS "/events", F_OK) && !strcmp(tracing_dir(), TRACEFS)) {
+	if (!strcmp(tracing_dir(), TRACEFS) && !tracefs_mounted()) {
 		if (mount("nodev", TRACEFS, "tracefs", 0, NULL)) {
-			int err = -errno;
-
+			err = -errno;
 			say(choice, "tracefs is not mounted and mounting it on %s failed (%s)", TRACEFS,
 			    strerror(-err));
 			return err;
 		}
 		choice->mounted_tracefs = true;
-		missing = unlisted_tracepoint(obj);
+		missing = unlisted_tracepoint(obj, &err);
+	}
+	/* tracefs is root's alone (mode 0700) unless the mount says otherwise */
+	if (err == -EACCES) {
+		say(choice, "cannot read the tracepoint ids in %s (%s): that takes root or CAP_DAC_READ_SEARCH",
+		    tracing_dir(), strerror(-err));
+		return err;
 	}
 	if (missing) {
 		say(choice, "the kernel has no tracepoint %s in %s/events (CONFIG_FTRACE_SYSCALLS?)",

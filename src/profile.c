@@ -214,6 +214,7 @@ static int run(const struct profile_opts *opts, const sigset_t *stop_signals)
 {
 	struct profile_table interval = { 0 }, total = { 0 };
 	struct profile_period period = { 0 };
+	struct bpf_object_open_opts open_opts;
 	struct profile_bpf *obj = NULL;
 	struct hist_maps maps;
 	struct hook_choice hooks;
@@ -225,7 +226,8 @@ static int run(const struct profile_opts *opts, const sigset_t *stop_signals)
 	if (err)
 		return err;
 
-	obj = profile_bpf__open();
+	bpf_util_open_opts(&open_opts);
+	obj = profile_bpf__open_opts(&open_opts);
 	if (!obj) {
 		err = -errno;
 		diag_error("opening the BPF object: %s", strerror(-err));

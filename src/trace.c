@@ -255,6 +255,7 @@ int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, stru
 {
 	struct poll_ctx pc = { .sink = sink, .stats = stats, .signal_fd = -1 };
 	struct ring_buffer *rb = NULL;
+	struct bpf_object_open_opts open_opts;
 	struct nstrace_bpf *obj = NULL;
 	struct hook_choice hooks = { 0 };
 	int err, dropped_fd;
@@ -273,7 +274,8 @@ int trace_run(const struct trace_opts *opts, const struct trace_sink *sink, stru
 		return -ENOMEM;
 	}
 
-	obj = nstrace_bpf__open();
+	bpf_util_open_opts(&open_opts);
+	obj = nstrace_bpf__open_opts(&open_opts);
 	if (!obj) {
 		err = -errno;
 		diag_error("opening the BPF object: %s", strerror(-err));

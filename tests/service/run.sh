@@ -269,6 +269,11 @@ scenario_unit() {
 	before_pid=$(pgrep -P "$before" sleep)
 	before_pidns=$(stat -L -c %i "/proc/$before_pid/ns/pid")
 
+	# the unit wants sys-kernel-tracing.mount: tracefs is there when it starts
+	tracefs_ours=
+	if ! mountpoint -q /sys/kernel/tracing; then
+		mount -t tracefs nodev /sys/kernel/tracing && tracefs_ours=1
+	fi
 	unit_trace full "$ambient"
 	expect "with the unit's capabilities: exit status" 0 "$unit_rc"
 	# fewer privileges must not mean a costlier hook set than root gets
@@ -289,11 +294,16 @@ scenario_unit() {
 		if [ "$unit_rc" -ne 0 ]; then
 			expect "without ${cap#+}: a clear error" "1 missing capability CAP_$(echo "${cap#+}" | tr a-z A-Z)" \
 				"$unit_rc $(grep -o 'missing capability CAP_[A-Z_]*' "$trace_err" | head -n 1)"
+		elif [ "$(hook_set "$trace_err")" != "$(hook_set "$T/unit-full.err")" ]; then
+			expect "without ${cap#+}: a costlier hook set, saying why" \
+				"sys-exit CAP_$(echo "${cap#+}" | tr a-z A-Z)" \
+				"$(hook_set "$trace_err") $(grep -o "CAP_$(echo "${cap#+}" | tr a-z A-Z)" "$trace_err" | head -n 1)"
 		else
 			key=$(key_of ".origin == \"existing\" and .pidns == $before_pidns")
 			expect "without ${cap#+}: the running container is not found" "" "$key"
 		fi
 	done
+	[ -z "$tracefs_ours" ] || umount /sys/kernel/tracing
 	end_tracked
 }
 
