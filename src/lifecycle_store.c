@@ -446,6 +446,11 @@ bool lifecycle_timeline(const struct lc_container *c, struct lc_timeline *t)
 	prev = c->init_ns;
 	t->execs = c->execs < LC_MAX_EXECS ? c->execs : LC_MAX_EXECS;
 	for (__u32 i = 0; i < t->execs; i++) {
+		/* clocks of one machine do not run back: a record that says so is damaged */
+		if (c->exec_ns[i] < prev) {
+			memset(t, 0, sizeof(*t));
+			return false;
+		}
 		t->to_exec_ns[i] = c->exec_ns[i] - prev;
 		prev = c->exec_ns[i];
 	}

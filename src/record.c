@@ -110,6 +110,18 @@ static bool event_ok(__u32 version, void *data, __u32 *len, const char **why)
 	return !nstrace_event_check(data, *len, why);
 }
 
+/* Decoded here to be refused at its offset, and again where it is used. */
+static bool meta_record_ok(const void *data, __u32 len)
+{
+	struct meta_result r;
+	bool is_answer;
+
+	if (meta_decode(data, len, &is_answer, &r))
+		return false;
+	meta_result_free(&r);
+	return true;
+}
+
 static bool length_ok(__u32 version, __u32 kind, __u32 *len, void *data, const char **why)
 {
 	const size_t creds_at = offsetof(struct snap_process, creds), creds_size = sizeof(struct nstrace_creds);
@@ -141,9 +153,8 @@ static bool length_ok(__u32 version, __u32 kind, __u32 *len, void *data, const c
 		*why = "snapshot end record of the wrong size";
 		return *len == sizeof(struct record_snapshot_done);
 	case RECORD_META:
-		/* its JSON is read where it is used, which refuses what is not one */
-		*why = "empty metadata record";
-		return *len > 0;
+		*why = "metadata record that is no question or answer about a container";
+		return meta_record_ok(data, *len);
 	}
 	*why = "unknown record kind";
 	return false;
