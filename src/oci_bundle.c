@@ -285,10 +285,13 @@ static int read_creds(int procfd, struct proc_fs_access *creds, char *why, size_
  * fsuid 0 drops the capabilities that bypass permission checks, and
  * coming back restores them.
  */
-static int become(__u32 fsuid, __u32 fsgid, size_t ngroups, const gid_t *groups)
+static int become(__u32 fsuid, __u32 fsgid, size_t ngroups, const gid_t *groups, bool *changed)
 {
+	*changed = false;
+	/* refused (no CAP_SETGID): nothing has changed yet, nothing to undo */
 	if (syscall(SYS_setgroups, ngroups, groups))
 		return -errno;
+	*changed = true;
 	syscall(SYS_setfsgid, fsgid);
 	syscall(SYS_setfsuid, fsuid);
 	/* setfs[ug]id report no errors: read back what took effect */
@@ -383,6 +386,7 @@ static int open_as_process(int procfd, const char *bundle, char *why, size_t siz
 	struct proc_fs_access creds;
 	struct own_creds own;
 	gid_t groups[PROC_FS_ACCESS_MAX_GROUPS];
+	bool changed, restored;
 	int basefd, fd, err;
 
 	err = read_creds(procfd, &creds, why, size);
@@ -400,11 +404,11 @@ static int open_as_process(int procfd, const char *bundle, char *why, size_t siz
 	}
 	for (__u32 i = 0; i < creds.group_count; i++)
 		groups[i] = creds.groups[i];
-	err = become(creds.fsuid, creds.fsgid, creds.group_count, groups);
+	err = become(creds.fsuid, creds.fsgid, creds.group_count, groups, &changed);
 	fd = err ? meta_why(why, size, err, "cannot take its credentials: %s", strerror(-err))
 		 : open_config(basefd, bundle, why, size);
 	/* without this the thread would go on as that user, or worse, half of it */
-	if (become(own.fsuid, own.fsgid, own.ngroups, own.groups))
+	if (changed && become(own.fsuid, own.fsgid, own.ngroups, own.groups, &restored))
 		abort();
 	close(basefd);
 	return fd;

@@ -524,7 +524,8 @@ scenario_metrics() {
 	# busybox picks its applet by the name it runs as: the setuid copy keeps the name
 	cp "$R/bin/busybox" "$T/suidroot/suid/busybox"
 	chmod 4755 "$T/suidroot/suid/busybox"
-	runc_bundle "$tag-mg" '["/suid/busybox","true"]'
+	# the alert compares an exec with the one before it in the process: a plain one, then the setuid one
+	runc_bundle "$tag-mg" "$(sh_argv '/bin/busybox true; /suid/busybox true')"
 	jq --arg root "$T/suidroot" '.root.path = $root | .process.user = {"uid": 1000, "gid": 1000} |
 		.process.noNewPrivileges = false' "$bundle/config.json" >"$bundle/config.json.new"
 	mv "$bundle/config.json.new" "$bundle/config.json"
