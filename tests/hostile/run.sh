@@ -79,6 +79,11 @@ ns_prefix=()
 start_nstrace() { # OUT ERR ARGS..., run under ns_prefix if set
 	local out=$1 err=$2
 	shift 2
+	# Gone before the start: the child truncates them only once it runs, so
+	# a "ready" left by an earlier run would pass for this one's. The
+	# output is a new file too: ext4 writes back a file emptied by truncation
+	# when it is closed, which would add the disk's time to the stop's.
+	rm -f "$out" "$err"
 	"${ns_prefix[@]}" "$nstrace" "$@" >"$out" 2>"$err" &
 	ns_pid=$!
 	children+=("$ns_pid")
