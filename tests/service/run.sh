@@ -139,7 +139,7 @@ scenario_man() {
 			fail "signal $signal not described"
 	done
 	for type in container_create container_init container_exec container_join container_exit \
-		container_destroy container lost summary; do
+		container_destroy container_meta alert container lost summary; do
 		grep -q "^\.It Qq $type\$" "$page" && pass "record $type described" || fail "record $type not described"
 	done
 	for code in 0 1 2; do
@@ -172,6 +172,7 @@ scenario_completion() {
 ps" "$(complete p)"
 	expect "--hooks modes" "auto
 fentry
+sys-exit
 tracepoint" "$(complete --hooks "")"
 	expect "profile's --hooks modes" "fentry" "$(complete profile --hooks f)"
 	mkdir -p "$T/compdir/sub" && : >"$T/compdir/trace.rec"
