@@ -534,7 +534,6 @@ scenario_metrics() {
 	runc run --bundle "$bundle" "$tag-mg" </dev/null >"$T/mg.log" 2>&1 || rc=$?
 	expect "the setuid run's exit status" 0 "$rc"
 	prom_expect "alerts by rule" 'nstrace_alerts_total{rule="capability_gain"}' 1
-	prom_expect "no other alert" 'sum(nstrace_alerts_total)' 1
 	prom_expect "runc starts observed with it" 'nstrace_container_start_seconds_count{runtime="runc"}' 5
 	sum=$(prom_query 'nstrace_container_start_seconds_sum{runtime="runc"}')
 	over=$(prom_query 'nstrace_container_start_seconds_bucket{runtime="runc",le="+Inf"}')
@@ -542,13 +541,20 @@ scenario_metrics() {
 	pids=$(prom_query 'nstrace_namespaces_created_total{type="pid"}')
 	[ "$pids" != none ] && [ "$pids" -ge 4 ] && pass "pid namespaces created: $pids" ||
 		fail "pid namespaces created: $pids, fewer than the 4 runc made"
+	# a stopped target goes stale in Prometheus at its next scrape: read it while it runs
+	prom_lost=$(prom_query 'nstrace_events_lost_total')
+	prom_alerts=$(prom_query 'sum(nstrace_alerts_total)')
 	trace_stop
+	# the trace is the host's: whatever else raised an alert, each one printed is counted once
+	expect "alerts: Prometheus counts each one printed" \
+		"$(jq -c 'select(.type == "alert")' "$trace_out" | wc -l)" "$prom_alerts"
+	jq -c 'select(.type == "alert") | {rule, container, comm}' "$trace_out" | sed 's/^/  alert: /'
 	# the histogram holds what the destroy records say each start took
 	expect "the start times' sum is the records' sum" "$(jq -s '[.[] | select(.type == "container_destroy" and
 		.runtime == "runc") | .start.total_ns] | add / 1e9 * 1e6 | round' "$trace_out")" \
 		"$(echo "$sum" | jq '. * 1e6 | round')"
 	expect "events lost: Prometheus and the summary agree" "$(jq -r 'select(.type == "summary") | .lost' "$trace_out")" \
-		"$(prom_query 'nstrace_events_lost_total')"
+		"$prom_lost"
 }
 
 # every_file BASE: BASE and what logrotate made of it (BASE.1, BASE.2.gz, ...), oldest first.
