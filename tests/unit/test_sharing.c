@@ -63,6 +63,22 @@ struct runc_start {
 	struct task runtime, parent, child, init;
 };
 
+/*
+ * The processes of one runc start: the runtime (or the shim or conmon
+ * that runs it) at first_pid, then runc's parent, the child that makes
+ * the namespaces c, and the init that runs in them.
+ */
+static struct runc_start runc_tasks(__u32 first_pid, __u32 ppid, const char *runtime_comm,
+				    struct nstrace_ns_set h, struct nstrace_ns_set c)
+{
+	return (struct runc_start){
+		.runtime = { .pid = first_pid, .ppid = ppid, .comm = runtime_comm, .ns = h },
+		.parent = { .pid = first_pid + 1, .ppid = first_pid, .comm = "runc", .ns = h },
+		.child = { .pid = first_pid + 2, .ppid = first_pid, .comm = "exe", .ns = c },
+		.init = { .pid = first_pid + 3, .ppid = first_pid, .comm = "runc:[1:CHILD]", .ns = c },
+	};
+}
+
 static void runc_init_stages(struct lifecycle *lc, struct runc_start *r, __u64 flags)
 {
 	do_clone(lc, &r->parent, &r->runtime, 0);
@@ -83,12 +99,7 @@ static void test_docker_pid_host(void)
 	struct lifecycle *lc = fresh_on_host();
 	struct nstrace_ns_set h = host_ns(), c = made_ns(C1, OCI_MADE);
 	struct task shim = { .pid = 400, .ppid = 1, .comm = "containerd-shim", .ns = h };
-	struct runc_start r = {
-		.runtime = { .pid = 401, .ppid = 400, .comm = "containerd-shim", .ns = h },
-		.parent = { .pid = 402, .ppid = 401, .comm = "runc", .ns = h },
-		.child = { .pid = 403, .ppid = 401, .comm = "exe", .ns = c },
-		.init = { .pid = 404, .ppid = 401, .comm = "runc:[1:CHILD]", .ns = c },
-	};
+	struct runc_start r = runc_tasks(401, 400, "containerd-shim", h, c);
 	struct task exec_runc = { .pid = 410, .ppid = 400, .comm = "containerd-shim", .ns = h };
 	struct task exec_child = { .pid = 412, .ppid = 410, .comm = "runc:[1:CHILD]", .ns = h };
 	struct task exec_init = { .pid = 413, .ppid = 410, .comm = "runc:[1:CHILD]", .ns = c };
@@ -343,12 +354,7 @@ static void test_podman_pid_host(void)
 	struct lifecycle *lc = fresh_on_host();
 	struct nstrace_ns_set h = host_ns(), c = made_ns(C3, OCI_MADE);
 	struct task conmon = { .pid = 900, .ppid = 1, .comm = "conmon", .ns = h };
-	struct runc_start r = {
-		.runtime = { .pid = 901, .ppid = 900, .comm = "conmon", .ns = h },
-		.parent = { .pid = 902, .ppid = 901, .comm = "runc", .ns = h },
-		.child = { .pid = 903, .ppid = 901, .comm = "exe", .ns = c },
-		.init = { .pid = 904, .ppid = 901, .comm = "runc:[1:CHILD]", .ns = c },
-	};
+	struct runc_start r = runc_tasks(901, 900, "conmon", h, c);
 	const struct seen *s;
 
 	do_exec(lc, &conmon, "/usr/bin/conmon", "/usr/bin/conmon", "--api-version", "1", "-c", "pod1", "-u", "pod1",
@@ -435,12 +441,7 @@ static void test_not_containers(void)
 	struct task service = { .pid = 310, .ppid = 1, .comm = "(cron)", .ns = h };
 	struct task dockerd = { .pid = 320, .ppid = 1, .comm = "dockerd", .ns = h };
 	struct task untar = { .pid = 321, .ppid = 320, .comm = "dockerd", .ns = h };
-	struct runc_start r = {
-		.runtime = { .pid = 330, .ppid = 1, .comm = "runc", .ns = h },
-		.parent = { .pid = 331, .ppid = 330, .comm = "runc", .ns = h },
-		.child = { .pid = 332, .ppid = 330, .comm = "exe", .ns = made_ns(C3, OCI_MADE) },
-		.init = { .pid = 333, .ppid = 330, .comm = "runc:[1:CHILD]", .ns = made_ns(C3, OCI_MADE) },
-	};
+	struct runc_start r = runc_tasks(330, 1, "runc", h, made_ns(C3, OCI_MADE));
 	struct nstrace_ns_set unshared = made_ns(C4, BIT(NSTRACE_NS_MNT) | BIT(NSTRACE_NS_PID));
 	struct task pid_un = { .pid = 340, .ppid = 300, .comm = "unshare", .ns = unshared };
 	struct task pid_init = { .pid = 341, .ppid = 340, .comm = "unshare", .levels = 2, .nspid = { 0, 1 },
@@ -487,12 +488,7 @@ static void test_not_containers(void)
 static void run_pid_host(struct lifecycle *lc, __u32 first_pid, int code)
 {
 	struct nstrace_ns_set h = host_ns(), c = made_ns(C1, OCI_MADE);
-	struct runc_start r = {
-		.runtime = { .pid = first_pid, .ppid = 1, .comm = "runc", .ns = h },
-		.parent = { .pid = first_pid + 1, .ppid = first_pid, .comm = "runc", .ns = h },
-		.child = { .pid = first_pid + 2, .ppid = first_pid, .comm = "exe", .ns = c },
-		.init = { .pid = first_pid + 3, .ppid = first_pid, .comm = "runc:[1:CHILD]", .ns = c },
-	};
+	struct runc_start r = runc_tasks(first_pid, 1, "runc", h, c);
 
 	do_exec(lc, &r.runtime, "/usr/sbin/runc", "runc", "run", "t", NULL);
 	runc_init_stages(lc, &r, HOSTPID_FLAGS);
@@ -544,12 +540,7 @@ static void test_pid_host_init_shim(void)
 {
 	struct lifecycle *lc = fresh_on_host();
 	struct nstrace_ns_set h = host_ns(), c = made_ns(C1, OCI_MADE);
-	struct runc_start r = {
-		.runtime = { .pid = 500, .ppid = 1, .comm = "runc", .ns = h },
-		.parent = { .pid = 501, .ppid = 500, .comm = "runc", .ns = h },
-		.child = { .pid = 502, .ppid = 500, .comm = "exe", .ns = c },
-		.init = { .pid = 503, .ppid = 500, .comm = "runc:[1:CHILD]", .ns = c },
-	};
+	struct runc_start r = runc_tasks(500, 1, "runc", h, c);
 	struct task cmd = { .pid = 504, .ppid = 503, .comm = "docker-init", .ns = c };
 	const struct seen *s;
 
@@ -575,12 +566,7 @@ static void test_pid_container_inside(void)
 {
 	struct lifecycle *lc = fresh_on_host();
 	struct nstrace_ns_set h = host_ns(), c = made_ns(C1, OCI_MADE);
-	struct runc_start r = {
-		.runtime = { .pid = 500, .ppid = 1, .comm = "runc", .ns = h },
-		.parent = { .pid = 501, .ppid = 500, .comm = "runc", .ns = h },
-		.child = { .pid = 502, .ppid = 500, .comm = "exe", .ns = c },
-		.init = { .pid = 503, .ppid = 500, .comm = "runc:[1:CHILD]", .ns = c },
-	};
+	struct runc_start r = runc_tasks(500, 1, "runc", h, c);
 	struct task un = { .pid = 510, .ppid = 503, .comm = "unshare", .ns = c };
 	struct task inner = { .pid = 511, .ppid = 510, .comm = "unshare", .levels = 2, .nspid = { 0, 1 }, .ns = c };
 	const struct seen *s;
