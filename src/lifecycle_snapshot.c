@@ -339,8 +339,11 @@ int lifecycle_snapshot_done(struct lifecycle *lc, __u64 started_ns)
 		if (n->c.origin != LC_EXISTING)
 			continue;
 		lc_emit_simple(lc, LC_CREATE, &n->c, 0, n->c.creator_pid, n->c.creator_comm);
-		if (n->c.init_pid)
-			lc_emit_simple(lc, LC_INIT, &n->c, 0, n->c.init_pid, NULL);
+		if (n->c.init_pid) {
+			/* its comm names the init in what the alert rules say of it */
+			p = lc_find_process(lc, n->c.init_pid);
+			lc_emit_simple(lc, LC_INIT, &n->c, 0, n->c.init_pid, p ? p->comm : NULL);
+		}
 	}
 	return 0;
 }
