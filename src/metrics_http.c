@@ -25,8 +25,6 @@ void metrics_server_stop(struct metrics_server *srv)
 }
 #else
 #include <netdb.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -129,19 +127,15 @@ int metrics_listen(const char *arg, char *why, size_t why_len)
 struct metrics_server *metrics_server_start(int listen_fd, struct metrics *m)
 {
 	struct metrics_server *srv = calloc(1, sizeof(*srv));
-	sigset_t all, old;
 
 	if (!srv)
 		return NULL;
 	srv->m = m;
-	/* the event loop takes its signals itself: MHD's thread must never receive them */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
+	/* its thread inherits the signal mask trace_signals_block() set: the loop's signals stay the loop's */
 	srv->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL, answer, srv,
 				       MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_CONNECTION_LIMIT,
 				       (unsigned int)CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
 				       (unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_END);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!srv->daemon) {
 		free(srv);
 		return NULL;

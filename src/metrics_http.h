@@ -13,7 +13,11 @@ struct metrics_server;
  * or -errno with why set.
  */
 int metrics_listen(const char *arg, char *why, size_t why_len);
-/* Serves m on /metrics from a thread of its own; takes listen_fd. NULL on failure. */
+/*
+ * Serves m on /metrics from a thread of its own, which inherits the
+ * caller's signal mask (call after trace_signals_block()); takes
+ * listen_fd. NULL on failure.
+ */
 struct metrics_server *metrics_server_start(int listen_fd, struct metrics *m);
 /* Closes the socket and waits for a scrape in progress; NULL is a no-op. */
 void metrics_server_stop(struct metrics_server *srv);
